@@ -1,0 +1,3 @@
+//! Aegis love engine: deterministic ethical scoring, consistency checks and alignment history.
+
+#![forbid(unsafe_code)]

@@ -1,0 +1,3 @@
+//! Aegis pipeline: firewall, ethics, human review, audit and learning wired together.
+
+#![forbid(unsafe_code)]

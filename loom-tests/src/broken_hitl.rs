@@ -1,0 +1,1 @@
+//! Broken variants of the hitl-collab decision logic (owned by the hitl helper).

@@ -1,0 +1,11 @@
+//! Loom models of the concurrency in hitl-collab and audit-system.
+//!
+//! The models live in `tests/` and run only under `RUSTFLAGS="--cfg loom"`. This library holds deliberately
+//! broken variants of the modelled logic, so that every model is shown able to fail.
+
+#![forbid(unsafe_code)]
+
+#[cfg(loom)]
+pub mod broken_audit;
+#[cfg(loom)]
+pub mod broken_hitl;
