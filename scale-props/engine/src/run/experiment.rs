@@ -1,0 +1,345 @@
+//! The closure-based experiment builder.
+
+use std::collections::HashMap;
+use std::marker::PhantomData;
+use std::sync::Arc;
+use std::time::Instant;
+
+use rayon::{ThreadPool, ThreadPoolBuilder};
+
+use super::probe::rss_bytes;
+use super::runner::{PhaseInput, run_phase};
+use super::{
+    OpContext, OpError, OpOutcome, PrepareRecord, Progress, ProgressFn, RawCurve, RunError,
+    Workload,
+};
+use crate::shape::{Closed, LoadShape, WorkerSweep};
+
+/// Operations per run when neither `.ops(..)` nor a shape says otherwise.
+const DEFAULT_OPS: u64 = 1_000;
+
+/// A scaling experiment: sizes (the x axis), a load shape, a workload, repetitions.
+///
+/// `run()` (defined by the measure stage) returns a [`crate::Curve`]; [`Experiment::execute`] returns the raw
+/// records. Defaults: sizes `[1]`, one user running 1 000 operations, 1 repetition.
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// use scale_props::Experiment;
+/// let curve = Experiment::new("btreemap.get")
+///     .sizes([100, 1_000])
+///     .prepare(|n| (0..n).map(|k| (k, k)).collect::<BTreeMap<u64, u64>>())
+///     .op(|map, ctx| map.get(&(ctx.i % ctx.size)).is_some())
+///     .ops(200)
+///     .repetitions(2)
+///     .run()?;
+/// assert_eq!(curve.points.len(), 2);
+/// assert_eq!(curve.points[0].total_errors(), 0);
+/// # Ok::<(), scale_props::RunError>(())
+/// ```
+#[must_use = "an experiment does nothing until `.run()`"]
+pub struct Experiment<W = NoWorkload> {
+    id: String,
+    sizes: Vec<u64>,
+    shape: Option<LoadShape>,
+    workers: Option<Vec<u64>>,
+    ops: u64,
+    repetitions: u32,
+    progress: Option<ProgressFn>,
+    workload: W,
+}
+
+impl<W> std::fmt::Debug for Experiment<W> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Experiment")
+            .field("id", &self.id)
+            .field("sizes", &self.sizes)
+            .field("shape", &self.shape)
+            .field("workers", &self.workers)
+            .field("ops", &self.ops)
+            .field("repetitions", &self.repetitions)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The workload slot of an experiment that has none yet.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoWorkload;
+
+/// A state-preparing closure waiting for its operation closure.
+#[derive(Debug, Clone, Copy)]
+pub struct Prepared<P>(P);
+
+/// The workload of an experiment whose operation needs no state.
+pub type StatelessWorkload<R, O> = FnWorkload<(), R, fn(u64), O>;
+
+/// A [`Workload`] made of two closures: `prepare(size) -> State` and `op(&State, &OpContext) -> outcome`.
+pub struct FnWorkload<S, R, P, O> {
+    prepare: P,
+    op: O,
+    _types: PhantomData<fn() -> (S, R)>,
+}
+
+impl<S, R, P, O> std::fmt::Debug for FnWorkload<S, R, P, O> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FnWorkload")
+    }
+}
+
+impl<S, R, P, O> Workload for FnWorkload<S, R, P, O>
+where
+    S: Sync,
+    R: OpOutcome,
+    P: Fn(u64) -> S + Sync,
+    O: Fn(&S, &OpContext<'_>) -> R + Sync,
+{
+    type State = S;
+    fn prepare(&self, size: u64) -> Result<S, String> {
+        Ok((self.prepare)(size))
+    }
+    fn op(&self, state: &S, ctx: &OpContext<'_>) -> Result<(), OpError> {
+        (self.op)(state, ctx).into_outcome()
+    }
+}
+
+impl Experiment<NoWorkload> {
+    /// A new experiment with a stable id (used to name snapshots, plots and report rows).
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            sizes: vec![1],
+            shape: None,
+            workers: None,
+            ops: DEFAULT_OPS,
+            repetitions: 1,
+            progress: None,
+            workload: NoWorkload,
+        }
+    }
+
+    /// An operation with no state (`&()`).
+    pub fn op<R, O>(self, op: O) -> Experiment<StatelessWorkload<R, O>>
+    where
+        R: OpOutcome,
+        O: Fn(&(), &OpContext<'_>) -> R + Sync,
+    {
+        fn unit(_: u64) {}
+        self.with_workload(FnWorkload {
+            prepare: unit as fn(u64),
+            op,
+            _types: PhantomData,
+        })
+    }
+
+    /// Builds the state of each size, untimed, once per size; follow with `.op(..)`.
+    pub fn prepare<S, P>(self, prepare: P) -> Experiment<Prepared<P>>
+    where
+        P: Fn(u64) -> S + Sync,
+        S: Sync,
+    {
+        self.with_workload(Prepared(prepare))
+    }
+
+    /// Uses a reusable [`Workload`].
+    pub fn workload<T: Workload>(self, workload: T) -> Experiment<T> {
+        self.with_workload(workload)
+    }
+}
+
+impl<P> Experiment<Prepared<P>> {
+    /// The operation to time, run against the prepared state.
+    pub fn op<S, R, O>(self, op: O) -> Experiment<FnWorkload<S, R, P, O>>
+    where
+        P: Fn(u64) -> S + Sync,
+        S: Sync,
+        R: OpOutcome,
+        O: Fn(&S, &OpContext<'_>) -> R + Sync,
+    {
+        let Prepared(prepare) = self.workload;
+        let next = Experiment {
+            id: self.id,
+            sizes: self.sizes,
+            shape: self.shape,
+            workers: self.workers,
+            ops: self.ops,
+            repetitions: self.repetitions,
+            progress: self.progress,
+            workload: (),
+        };
+        next.with_workload(FnWorkload {
+            prepare,
+            op,
+            _types: PhantomData,
+        })
+    }
+}
+
+impl<W> Experiment<W> {
+    fn with_workload<T>(self, workload: T) -> Experiment<T> {
+        Experiment {
+            id: self.id,
+            sizes: self.sizes,
+            shape: self.shape,
+            workers: self.workers,
+            ops: self.ops,
+            repetitions: self.repetitions,
+            progress: self.progress,
+            workload,
+        }
+    }
+
+    /// The experiment id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// State sizes to run at, in order (the x axis of a size curve).
+    pub fn sizes(mut self, sizes: impl IntoIterator<Item = u64>) -> Self {
+        self.sizes = sizes.into_iter().collect();
+        self
+    }
+
+    /// The load shape (replaces `.workers(..)` and the default one-user load).
+    pub fn shape(mut self, shape: impl Into<LoadShape>) -> Self {
+        self.shape = Some(shape.into());
+        self
+    }
+
+    /// A worker sweep (the x axis of a concurrency curve), each level running `.ops(..)` operations.
+    pub fn workers(mut self, workers: impl IntoIterator<Item = u64>) -> Self {
+        self.workers = Some(workers.into_iter().collect());
+        self
+    }
+
+    /// Operations per run for the default load and for `.workers(..)` sweeps.
+    pub fn ops(mut self, ops: u64) -> Self {
+        self.ops = ops;
+        self
+    }
+
+    /// Runs each (size, phase) this many times; time-based facts use the median.
+    pub fn repetitions(mut self, repetitions: u32) -> Self {
+        self.repetitions = repetitions;
+        self
+    }
+
+    /// Calls `f` with each [`Progress`] event.
+    pub fn on_progress(mut self, f: impl Fn(&Progress) + Send + Sync + 'static) -> Self {
+        self.progress = Some(Arc::new(f));
+        self
+    }
+
+    /// Sends each [`Progress`] event on a channel (send errors, i.e. a dropped receiver, are ignored).
+    pub fn progress_channel(self, tx: std::sync::mpsc::Sender<Progress>) -> Self {
+        self.on_progress(move |p| {
+            let _ = tx.send(p.clone());
+        })
+    }
+
+    /// The load shape this experiment will run, after applying `.workers(..)` / `.ops(..)` / defaults.
+    ///
+    /// # Errors
+    /// [`RunError::Shape`] when the shape it implies is invalid.
+    pub fn resolved_shape(&self) -> Result<LoadShape, RunError> {
+        if let Some(shape) = &self.shape {
+            return Ok(shape.clone());
+        }
+        if let Some(w) = &self.workers {
+            return Ok(WorkerSweep::new(w.clone(), self.ops)?.into());
+        }
+        Ok(Closed::new(1, self.ops)?.into())
+    }
+}
+
+impl<W: Workload> Experiment<W> {
+    /// Runs every (size, phase, repetition) and returns the raw records (see `run()` for the summarised curve).
+    ///
+    /// Order: for each size, prepare the state once (untimed), then for each phase run every repetition.
+    ///
+    /// # Errors
+    /// [`RunError`] on an invalid configuration, a failed pool build or a failed `prepare`.
+    pub fn execute(&self) -> Result<RawCurve, RunError> {
+        if self.sizes.is_empty() {
+            return Err(RunError::NoSizes {
+                id: self.id.clone(),
+            });
+        }
+        if self.repetitions == 0 {
+            return Err(RunError::ZeroRepetitions {
+                id: self.id.clone(),
+            });
+        }
+        let shape = self.resolved_shape()?;
+        let phases = shape.phases();
+        let total = (self.sizes.len() * phases.len()) as u64 * u64::from(self.repetitions);
+        self.emit(&Progress::Started {
+            id: self.id.clone(),
+            total,
+        });
+        let mut pools: HashMap<usize, ThreadPool> = HashMap::new();
+        let mut records = Vec::with_capacity(total as usize);
+        let mut prepares = Vec::with_capacity(self.sizes.len());
+        for &size in &self.sizes {
+            let rss0 = rss_bytes();
+            let t0 = Instant::now();
+            let state = self
+                .workload
+                .prepare(size)
+                .map_err(|reason| RunError::Prepare { size, reason })?;
+            prepares.push(PrepareRecord {
+                size,
+                duration: t0.elapsed(),
+                rss: rss0.zip(rss_bytes()),
+            });
+            for phase in &phases {
+                let pool = match pools.entry(phase.workers) {
+                    std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                    std::collections::hash_map::Entry::Vacant(e) => e.insert(
+                        ThreadPoolBuilder::new()
+                            .num_threads(phase.workers)
+                            .thread_name(|i| format!("scale-props-worker-{i}"))
+                            .build()
+                            .map_err(|err| RunError::PoolBuild {
+                                workers: phase.workers,
+                                reason: err.to_string(),
+                            })?,
+                    ),
+                };
+                for repetition in 0..self.repetitions {
+                    let input = PhaseInput {
+                        workload: &self.workload,
+                        state: &state,
+                        phase,
+                        size,
+                        repetition,
+                    };
+                    records.push(run_phase(pool, &input)?);
+                    self.emit(&Progress::RunDone {
+                        done: records.len() as u64,
+                        total,
+                        size,
+                        phase: phase.name.clone(),
+                    });
+                }
+            }
+        }
+        self.emit(&Progress::Finished {
+            id: self.id.clone(),
+        });
+        Ok(RawCurve {
+            id: self.id.clone(),
+            shape,
+            sizes: self.sizes.clone(),
+            repetitions: self.repetitions,
+            records,
+            prepares,
+            cores: std::thread::available_parallelism().map_or(1, usize::from),
+        })
+    }
+
+    fn emit(&self, p: &Progress) {
+        if let Some(f) = &self.progress {
+            f(p);
+        }
+    }
+}

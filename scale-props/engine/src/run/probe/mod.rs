@@ -1,0 +1,7 @@
+//! Raw probes the runner reads around operations and phases: allocations, RSS, CPU time, disk I/O.
+
+mod alloc;
+mod resources;
+
+pub use alloc::{CountingAllocator, allocator_installed, thread_allocations};
+pub use resources::{CpuTimes, DiskIo, RssMonitor, cpu_times, disk_io, rss_bytes};

@@ -1,0 +1,177 @@
+//! Process resource probes: RSS (memory-stats), CPU time (getrusage), disk I/O (/proc/self/io).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// Resident set size of the process in bytes, or `None` where the platform does not report it.
+///
+/// ```
+/// let _rss: Option<u64> = scale_props::run::probe::rss_bytes();
+/// ```
+pub fn rss_bytes() -> Option<u64> {
+    memory_stats::memory_stats().map(|m| m.physical_mem as u64)
+}
+
+/// User and system CPU time of the whole process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CpuTimes {
+    /// User time.
+    pub user: Duration,
+    /// System time.
+    pub system: Duration,
+}
+
+impl CpuTimes {
+    /// `self - earlier`, saturating at zero.
+    pub fn since(&self, earlier: &CpuTimes) -> CpuTimes {
+        CpuTimes {
+            user: self.user.saturating_sub(earlier.user),
+            system: self.system.saturating_sub(earlier.system),
+        }
+    }
+    /// User plus system.
+    pub fn total(&self) -> Duration {
+        self.user + self.system
+    }
+}
+
+/// CPU time of the process so far (getrusage), or `None` if the call fails.
+///
+/// ```
+/// assert!(scale_props::run::probe::cpu_times().is_some());
+/// ```
+#[allow(unsafe_code)]
+pub fn cpu_times() -> Option<CpuTimes> {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: `usage` points to writable memory of the right type; getrusage only writes into it.
+    let rc = unsafe { libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr()) };
+    if rc != 0 {
+        return None;
+    }
+    // SAFETY: zero-initialised and, on success, filled by the kernel; every bit pattern is a valid rusage.
+    let usage = unsafe { usage.assume_init() };
+    let tv = |t: libc::timeval| {
+        Duration::from_secs(u64::try_from(t.tv_sec).unwrap_or(0))
+            + Duration::from_micros(u64::try_from(t.tv_usec).unwrap_or(0))
+    };
+    Some(CpuTimes {
+        user: tv(usage.ru_utime),
+        system: tv(usage.ru_stime),
+    })
+}
+
+/// Disk I/O of the process: storage bytes read and written (`/proc/self/io`), or a typed "unavailable".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DiskIo {
+    /// Counters were read.
+    Bytes {
+        /// Bytes read from storage.
+        read: u64,
+        /// Bytes written to storage.
+        written: u64,
+    },
+    /// This platform has no `/proc/self/io` (or it could not be read).
+    Unavailable,
+}
+
+impl DiskIo {
+    /// `self - earlier` when both are available.
+    pub fn since(&self, earlier: &DiskIo) -> DiskIo {
+        match (self, earlier) {
+            (
+                DiskIo::Bytes { read, written },
+                DiskIo::Bytes {
+                    read: r0,
+                    written: w0,
+                },
+            ) => DiskIo::Bytes {
+                read: read.saturating_sub(*r0),
+                written: written.saturating_sub(*w0),
+            },
+            _ => DiskIo::Unavailable,
+        }
+    }
+}
+
+/// Disk I/O of the process so far.
+///
+/// ```
+/// use scale_props::run::probe::{disk_io, DiskIo};
+/// if cfg!(target_os = "linux") { assert!(matches!(disk_io(), DiskIo::Bytes { .. })); }
+/// ```
+pub fn disk_io() -> DiskIo {
+    let Ok(text) = std::fs::read_to_string("/proc/self/io") else {
+        return DiskIo::Unavailable;
+    };
+    let field = |name: &str| {
+        text.lines().find_map(|l| {
+            l.strip_prefix(name)
+                .and_then(|v| v.trim().parse::<u64>().ok())
+        })
+    };
+    match (field("read_bytes:"), field("write_bytes:")) {
+        (Some(read), Some(written)) => DiskIo::Bytes { read, written },
+        _ => DiskIo::Unavailable,
+    }
+}
+
+/// A monitor thread sampling RSS at a fixed interval and keeping the peak.
+///
+/// ```
+/// use std::time::Duration;
+/// let m = scale_props::run::probe::RssMonitor::start(Duration::from_millis(1));
+/// let peak = m.stop();
+/// assert_eq!(peak.is_some(), scale_props::run::probe::rss_bytes().is_some());
+/// ```
+#[derive(Debug)]
+pub struct RssMonitor {
+    stop: Arc<AtomicBool>,
+    peak: Arc<AtomicU64>,
+    handle: Option<JoinHandle<()>>,
+}
+
+impl RssMonitor {
+    /// Starts sampling every `interval`. If the thread cannot be spawned, only the start and stop samples count.
+    pub fn start(interval: Duration) -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        let peak = Arc::new(AtomicU64::new(rss_bytes().unwrap_or(0)));
+        let (s, p) = (Arc::clone(&stop), Arc::clone(&peak));
+        let handle = std::thread::Builder::new()
+            .name("scale-props-rss".into())
+            .spawn(move || {
+                while !s.load(Ordering::Relaxed) {
+                    if let Some(rss) = rss_bytes() {
+                        p.fetch_max(rss, Ordering::Relaxed);
+                    }
+                    std::thread::park_timeout(interval);
+                }
+            })
+            .ok();
+        Self { stop, peak, handle }
+    }
+
+    /// Stops the thread and returns the peak RSS seen (including a final sample), if RSS is available.
+    pub fn stop(mut self) -> Option<u64> {
+        self.halt();
+        let last = rss_bytes()?;
+        Some(self.peak.load(Ordering::Relaxed).max(last))
+    }
+
+    fn halt(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(h) = self.handle.take() {
+            h.thread().unpark();
+            let _ = h.join();
+        }
+    }
+}
+
+impl Drop for RssMonitor {
+    fn drop(&mut self) {
+        self.halt();
+    }
+}

@@ -1,0 +1,283 @@
+//! Runs one phase on a rayon pool: per-worker recorders, batching of sub-microsecond operations, open-model
+//! pacing with coordinated-omission correction, merged at the end with `Histogram::add`.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use hdrhistogram::Histogram;
+use rayon::ThreadPool;
+
+use super::probe::{
+    RssMonitor, allocator_installed, cpu_times, disk_io, rss_bytes, thread_allocations,
+};
+use super::{OpContext, PhaseRecord, RunError, Workload};
+use crate::shape::{Arrival, Phase, PhaseRole};
+
+/// Batches grow while a batch takes less than this.
+const BATCH_TARGET_NS: u128 = 2_000;
+/// Largest batch timed together.
+const MAX_BATCH: u64 = 1_024;
+/// Highest latency the histograms hold (longer values are clamped to it and still counted).
+const MAX_LATENCY_NS: u64 = 3_600_000_000_000;
+
+/// A latency histogram template: 1 ns to 1 h, 3 significant figures.
+pub(crate) fn histogram_template() -> Result<Histogram<u64>, RunError> {
+    Histogram::new_with_bounds(1, MAX_LATENCY_NS, 3).map_err(|e| RunError::Histogram {
+        reason: e.to_string(),
+    })
+}
+
+/// One worker's private recorder: nothing here is shared while operations run.
+struct WorkerRecord {
+    hist: Histogram<u64>,
+    completed: u64,
+    errors: BTreeMap<String, u64>,
+    dropped: u64,
+    busy_ns: u128,
+    allocs: (u64, u64),
+    counters: RefCell<Vec<(&'static str, u64)>>,
+    max_batch: u64,
+    timeline: Vec<(u64, u64)>,
+}
+
+impl WorkerRecord {
+    fn new(template: &Histogram<u64>) -> Self {
+        Self {
+            hist: Histogram::new_from(template),
+            completed: 0,
+            errors: BTreeMap::new(),
+            dropped: 0,
+            busy_ns: 0,
+            allocs: (0, 0),
+            counters: RefCell::new(Vec::new()),
+            max_batch: 0,
+            timeline: Vec::new(),
+        }
+    }
+}
+
+/// Shared, read-only inputs of one phase run.
+pub(crate) struct PhaseInput<'a, W: Workload> {
+    pub workload: &'a W,
+    pub state: &'a W::State,
+    pub phase: &'a Phase,
+    pub size: u64,
+    pub repetition: u32,
+}
+
+/// Runs one phase on `pool` (which has exactly `phase.workers` threads) and returns its record.
+pub(crate) fn run_phase<W: Workload>(
+    pool: &ThreadPool,
+    input: &PhaseInput<'_, W>,
+) -> Result<PhaseRecord, RunError> {
+    let template = histogram_template()?;
+    let phase = input.phase;
+    let next = AtomicU64::new(0);
+    let keep_timeline = phase.role == PhaseRole::Recovery;
+    let rss_before = rss_bytes();
+    let cpu_before = cpu_times();
+    let io_before = disk_io();
+    let monitor = RssMonitor::start(Duration::from_millis(5));
+    let start = Instant::now();
+    let deadline = start + phase.max_duration;
+    let workers: Vec<WorkerRecord> = pool.broadcast(|ctx| {
+        let mut rec = WorkerRecord::new(&template);
+        match phase.arrival {
+            None => closed_loop(
+                input,
+                &next,
+                ctx.index(),
+                start,
+                deadline,
+                keep_timeline,
+                &mut rec,
+            ),
+            Some(arrival) => open_loop(
+                input,
+                &next,
+                ctx.index(),
+                arrival,
+                start,
+                deadline,
+                &mut rec,
+            ),
+        }
+        rec
+    });
+    let wall = start.elapsed();
+    let peak = monitor.stop();
+    let rss_after = rss_bytes();
+    let mut record = PhaseRecord {
+        phase: phase.clone(),
+        size: input.size,
+        repetition: input.repetition,
+        latency_ns: template,
+        completed: 0,
+        errors: BTreeMap::new(),
+        dropped: 0,
+        unfinished: 0,
+        wall,
+        busy_ns: 0,
+        allocations: allocator_installed().then_some((0, 0)),
+        work: BTreeMap::new(),
+        rss: match (rss_before, rss_after, peak) {
+            (Some(b), Some(a), Some(p)) => Some((b, a, p.max(a).max(b))),
+            _ => None,
+        },
+        cpu: cpu_times()
+            .zip(cpu_before)
+            .map(|(after, before)| after.since(&before)),
+        io: disk_io().since(&io_before),
+        max_batch: 0,
+        timeline: Vec::new(),
+    };
+    for w in workers {
+        // Same bounds as the template: `add` cannot fail; if it ever did, the latencies would be lost
+        // silently, so fall back to recording the merged values one quantile bucket at a time.
+        if record.latency_ns.add(&w.hist).is_err() {
+            for v in w.hist.iter_recorded() {
+                record
+                    .latency_ns
+                    .saturating_record_n(v.value_iterated_to(), v.count_at_value());
+            }
+        }
+        record.completed += w.completed;
+        record.dropped += w.dropped;
+        record.busy_ns += w.busy_ns;
+        record.max_batch = record.max_batch.max(w.max_batch);
+        for (k, v) in w.errors {
+            *record.errors.entry(k).or_insert(0) += v;
+        }
+        for (k, v) in w.counters.into_inner() {
+            *record.work.entry(k.to_owned()).or_insert(0) += v;
+        }
+        if let Some(a) = record.allocations.as_mut() {
+            a.0 += w.allocs.0;
+            a.1 += w.allocs.1;
+        }
+        record.timeline.extend(w.timeline);
+    }
+    record.timeline.sort_unstable();
+    record.unfinished = phase.ops.saturating_sub(record.completed + record.dropped);
+    Ok(record)
+}
+
+fn run_one<W: Workload>(input: &PhaseInput<'_, W>, i: u64, worker: usize, rec: &mut WorkerRecord) {
+    let ctx = OpContext::new(i, worker, input.size, &rec.counters);
+    if let Err(e) = input.workload.op(input.state, &ctx) {
+        *rec.errors.entry(e.kind().to_owned()).or_insert(0) += 1;
+    }
+}
+
+fn closed_loop<W: Workload>(
+    input: &PhaseInput<'_, W>,
+    next: &AtomicU64,
+    worker: usize,
+    start: Instant,
+    deadline: Instant,
+    keep_timeline: bool,
+    rec: &mut WorkerRecord,
+) {
+    let phase = input.phase;
+    let ops = phase.ops;
+    let single = phase.think.is_some() || keep_timeline;
+    let cap = (ops / (4 * phase.workers as u64)).clamp(1, MAX_BATCH);
+    let mut batch = 1u64;
+    let mut now = Instant::now();
+    while now < deadline {
+        let first = next.fetch_add(batch, Ordering::Relaxed);
+        if first >= ops {
+            break;
+        }
+        let last = (first + batch).min(ops);
+        let (c0, b0) = thread_allocations();
+        let t0 = Instant::now();
+        for i in first..last {
+            run_one(input, i, worker, rec);
+        }
+        now = Instant::now();
+        let (c1, b1) = thread_allocations();
+        let n = last - first;
+        let elapsed = now.duration_since(t0).as_nanos();
+        rec.allocs.0 += c1.wrapping_sub(c0);
+        rec.allocs.1 += b1.wrapping_sub(b0);
+        let per_op = u64::try_from(elapsed / u128::from(n))
+            .unwrap_or(u64::MAX)
+            .max(1);
+        rec.hist.saturating_record_n(per_op, n);
+        rec.busy_ns += elapsed;
+        rec.completed += n;
+        rec.max_batch = rec.max_batch.max(n);
+        if keep_timeline {
+            let offset = u64::try_from(t0.duration_since(start).as_nanos()).unwrap_or(u64::MAX);
+            rec.timeline.push((offset, per_op));
+        }
+        if let Some(think) = phase.think {
+            std::thread::sleep(think);
+            now = Instant::now();
+        } else if !single && elapsed < BATCH_TARGET_NS && batch < cap {
+            batch = (batch * 2).min(cap);
+        }
+    }
+}
+
+fn open_loop<W: Workload>(
+    input: &PhaseInput<'_, W>,
+    next: &AtomicU64,
+    worker: usize,
+    arrival: Arrival,
+    start: Instant,
+    deadline: Instant,
+    rec: &mut WorkerRecord,
+) {
+    let ops = input.phase.ops;
+    let gap_ns = 1_000_000_000f64 / arrival.rate_per_sec as f64;
+    loop {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        if i >= ops {
+            break;
+        }
+        let scheduled = start + Duration::from_nanos((i as f64 * gap_ns) as u64);
+        if scheduled >= deadline {
+            break;
+        }
+        wait_until(scheduled);
+        let t0 = Instant::now();
+        if t0.duration_since(scheduled) > arrival.drop_after {
+            rec.dropped += 1;
+            continue;
+        }
+        let (c0, b0) = thread_allocations();
+        run_one(input, i, worker, rec);
+        let end = Instant::now();
+        let (c1, b1) = thread_allocations();
+        rec.allocs.0 += c1.wrapping_sub(c0);
+        rec.allocs.1 += b1.wrapping_sub(b0);
+        // Coordinated omission: latency counts from the scheduled start, not from when a worker got to it.
+        let latency = u64::try_from(end.duration_since(scheduled).as_nanos())
+            .unwrap_or(u64::MAX)
+            .max(1);
+        rec.hist.saturating_record(latency);
+        rec.busy_ns += end.duration_since(t0).as_nanos();
+        rec.completed += 1;
+        rec.max_batch = 1;
+    }
+}
+
+/// Paces the open model: sleeps while the scheduled start is far, then yields until it arrives.
+fn wait_until(t: Instant) {
+    loop {
+        let now = Instant::now();
+        if now >= t {
+            return;
+        }
+        let left = t - now;
+        if left > Duration::from_micros(200) {
+            std::thread::sleep(left - Duration::from_micros(100));
+        } else {
+            std::thread::yield_now();
+        }
+    }
+}
