@@ -1,0 +1,76 @@
+//! The one error type of the queue, [`HitlError`].
+
+use crate::decision::Decision;
+use crate::request::{Priority, RequestId, WorkflowId};
+use crate::reviewer::Role;
+
+/// Everything a queue operation can refuse.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HitlError {
+    /// Occurs when a queue is configured with a capacity or retention of zero.
+    #[error("{what} must be at least 1")]
+    ZeroBound {
+        /// Which bound was zero (`capacity` or `retention`).
+        what: &'static str,
+    },
+    /// Occurs when a request is submitted with a zero timeout.
+    #[error("request timeout must be greater than zero")]
+    ZeroTimeout,
+    /// Occurs when a caller-supplied id is already held by a pending or retained request.
+    #[error("request id {0} is already in use")]
+    DuplicateId(RequestId),
+    /// Occurs when the queue already holds its capacity of pending requests (backpressure: retry later).
+    #[error("queue is full ({capacity} pending requests); retry later")]
+    QueueFull {
+        /// The configured capacity.
+        capacity: usize,
+    },
+    /// Occurs when an id names no pending request and no retained decision.
+    #[error("unknown request {0}")]
+    UnknownRequest(RequestId),
+    /// Occurs when a decision comes from a principal that is not a registered reviewer.
+    #[error("{0} is not a registered reviewer")]
+    UnknownReviewer(String),
+    /// Occurs when a reviewer tries to decide a request it submitted itself.
+    #[error("{reviewer} may not decide its own request {id}")]
+    SelfReview {
+        /// The request.
+        id: RequestId,
+        /// The reviewer who is also the requester.
+        reviewer: String,
+    },
+    /// Occurs when a reviewer's role is below the role the request's priority needs.
+    #[error("request {id} needs role {needed:?}, reviewer has {has:?}")]
+    InsufficientRole {
+        /// The request.
+        id: RequestId,
+        /// The role the current priority needs.
+        needed: Role,
+        /// The reviewer's role.
+        has: Role,
+    },
+    /// Occurs when a request was already decided (or expired); carries the decision that stands.
+    #[error("request {id} was already decided: {:?}", decision.outcome)]
+    AlreadyDecided {
+        /// The request.
+        id: RequestId,
+        /// The decision that stands.
+        decision: Decision,
+    },
+    /// Occurs when deciding a request whose workflow is paused.
+    #[error("workflow {0} is paused")]
+    WorkflowPaused(WorkflowId),
+    /// Occurs when an escalation does not raise the priority.
+    #[error("cannot escalate request {id} from {current:?} to {requested:?}: not higher")]
+    NotAnEscalation {
+        /// The request.
+        id: RequestId,
+        /// Its current priority.
+        current: Priority,
+        /// The priority asked for.
+        requested: Priority,
+    },
+    /// Occurs when `wait_for_decision` gives up before the request is decided.
+    #[error("request {0} still pending when the wait timed out")]
+    WaitTimedOut(RequestId),
+}
