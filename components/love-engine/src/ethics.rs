@@ -1,0 +1,427 @@
+//! Ethical assessment of an action: evidence, per-dimension scores, verdict.
+//!
+//! # Scoring formula
+//! Every concern or support term found (see [`crate::lexicon`]) adds its severity weight
+//! ([`Severity::weight`]) to the dimensions it names: concerns to `N[d]`, supports to `P[d]`.
+//! A negated concern is ignored (it is listed in [`EthicalAssessment::negated`]); a negated
+//! support becomes a [`Severity::Low`] concern on the same dimensions. Then
+//!
+//! ```text
+//! score[d] = (B + (1 - B) * (1 - exp(-P[d]))) * exp(-N[d])      with B = 0.7 (no evidence)
+//! overall  = sum over d of weight(d) * score[d]                 (weights: Dimension::weight)
+//! ```
+//!
+//! so every score is in [0, 1], support can lift a dimension from 0.7 towards 1, and each
+//! concern multiplies it down (a critical concern by `exp(-2)`, about 0.14). Adding a concern
+//! never raises any score.
+//!
+//! # Verdict
+//! With threshold `t`, review band `r` and dimension floor `f` from [`LoveConfig`]:
+//! [`Verdict::Approved`] if `overall >= t` and every dimension `>= f`; otherwise
+//! [`Verdict::NeedsReview`] if `overall >= t - r`; otherwise [`Verdict::Rejected`].
+
+use std::borrow::Cow;
+use std::ops::Range;
+
+use serde::{Deserialize, Serialize};
+
+use crate::LoveConfig;
+use crate::dimension::{Dimension, DimensionScores, Severity};
+use crate::lexicon::{LEXICON, NEGATION_WINDOW, Role};
+use crate::normalize::{Normalized, within_window};
+
+/// Score of a dimension with no evidence either way.
+pub const NEUTRAL_SCORE: f64 = 0.7;
+
+/// Which part of an action a piece of evidence was found in.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Field {
+    /// The action type.
+    ActionType,
+    /// A parameter key, or a string value under that key (the nearest enclosing key for JSON;
+    /// empty for values outside any object).
+    Parameter {
+        /// The key.
+        key: String,
+    },
+    /// The expected outcome.
+    ExpectedOutcome,
+    /// The free-text context.
+    Context,
+}
+
+/// Borrowed form of [`Field`], turned into an owned one only when evidence is recorded.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum FieldRef<'a> {
+    ActionType,
+    Parameter(&'a str),
+    ExpectedOutcome,
+    Context,
+}
+
+impl FieldRef<'_> {
+    fn to_field(self) -> Field {
+        match self {
+            Self::ActionType => Field::ActionType,
+            Self::Parameter(key) => Field::Parameter {
+                key: key.to_owned(),
+            },
+            Self::ExpectedOutcome => Field::ExpectedOutcome,
+            Self::Context => Field::Context,
+        }
+    }
+}
+
+/// The words that triggered a rule, and where they were.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// The field the words were found in.
+    pub field: Field,
+    /// The lexicon phrase that matched, normalised (e.g. `"bulk email"`).
+    pub phrase: Cow<'static, str>,
+    /// The matched words as written in the field (e.g. `"Bulk_Email"`).
+    pub text: String,
+    /// Byte range of [`Evidence::text`] in the field's text.
+    pub span: Range<usize>,
+}
+
+/// Why a concern was raised.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ConcernReason {
+    /// A concern term matched and was not negated.
+    Matched,
+    /// A support term matched but was negated (e.g. "no backup", "not transparent").
+    NegatedSupport {
+        /// The negator that applied (normalised, e.g. `"no"`).
+        negator: Cow<'static, str>,
+    },
+}
+
+/// One concern against one dimension, with the evidence that raised it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Concern {
+    /// The dimension the concern lowers.
+    pub dimension: Dimension,
+    /// How strongly.
+    pub severity: Severity,
+    /// The words that raised it.
+    pub evidence: Evidence,
+    /// Why it was raised.
+    pub reason: ConcernReason,
+}
+
+/// One piece of evidence for a dimension.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Support {
+    /// The dimension the evidence raises.
+    pub dimension: Dimension,
+    /// How strongly.
+    pub strength: Severity,
+    /// The words that raised it.
+    pub evidence: Evidence,
+}
+
+/// A concern term that was negated and therefore ignored ("will not delete").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NegatedConcern {
+    /// The ignored concern term.
+    pub evidence: Evidence,
+    /// The negator that applied (normalised).
+    pub negator: Cow<'static, str>,
+}
+
+/// What the engine decides about an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Verdict {
+    /// The action passes: overall at or above the threshold and no dimension below the floor.
+    Approved,
+    /// Borderline: a human should decide.
+    NeedsReview,
+    /// The action fails clearly.
+    Rejected,
+}
+
+/// The result of [`LoveEngine::check_ethics`](crate::LoveEngine::check_ethics).
+///
+/// Invariants: every score and `overall` are in [0, 1]; `verdict` follows from them and
+/// `threshold` as described in the [module docs](self).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EthicalAssessment {
+    /// One score per dimension.
+    pub scores: DimensionScores,
+    /// The weighted overall score.
+    pub overall: f64,
+    /// The decision.
+    pub verdict: Verdict,
+    /// The threshold the verdict was taken against.
+    pub threshold: f64,
+    /// Every concern, in the order found (fields in order: type, parameters, outcome, context).
+    pub concerns: Vec<Concern>,
+    /// Every piece of supporting evidence, in the order found.
+    pub supports: Vec<Support>,
+    /// Concern terms that were negated and ignored.
+    pub negated: Vec<NegatedConcern>,
+}
+
+impl EthicalAssessment {
+    /// Returns true if and only if the verdict is [`Verdict::Approved`].
+    #[must_use]
+    pub fn is_approved(&self) -> bool {
+        self.verdict == Verdict::Approved
+    }
+}
+
+/// Accumulates evidence over the fields of one action.
+#[derive(Debug, Default)]
+pub(crate) struct Scan {
+    neg: [f64; 5],
+    pos: [f64; 5],
+    concerns: Vec<Concern>,
+    supports: Vec<Support>,
+    negated: Vec<NegatedConcern>,
+    norm: Normalized,
+}
+
+impl Scan {
+    /// Scans one field's text; cost linear in its length.
+    pub fn segment(&mut self, field: FieldRef<'_>, text: &str) {
+        if text.is_empty() {
+            return;
+        }
+        let mut norm = std::mem::take(&mut self.norm);
+        norm.fill(text);
+        let lexicon = &*LEXICON;
+        let mut negator: Option<(usize, &'static str)> = None;
+        for m in lexicon.automaton.find_iter(&norm.buf) {
+            let term = &lexicon.terms[m.pattern().as_usize()];
+            match term.role {
+                Role::Negator => negator = Some((m.end(), term.phrase)),
+                Role::Breaker => negator = None,
+                Role::Concern | Role::Support => {
+                    let negated_by = match negator {
+                        Some((end, phrase))
+                            if within_window(&norm.buf, end, m.start(), NEGATION_WINDOW) =>
+                        {
+                            Some(phrase)
+                        }
+                        Some(_) => {
+                            negator = None;
+                            None
+                        }
+                        None => None,
+                    };
+                    let span = norm.original_span(m.start(), m.end());
+                    let evidence = Evidence {
+                        field: field.to_field(),
+                        phrase: Cow::Borrowed(term.phrase),
+                        text: text.get(span.clone()).unwrap_or_default().to_owned(),
+                        span,
+                    };
+                    self.record(term.role, term.effects, evidence, negated_by);
+                }
+            }
+        }
+        self.norm = norm;
+    }
+
+    fn record(
+        &mut self,
+        role: Role,
+        effects: &'static [(Dimension, Severity)],
+        evidence: Evidence,
+        negated_by: Option<&'static str>,
+    ) {
+        match (role, negated_by) {
+            (Role::Concern, None) => {
+                for &(dimension, severity) in effects {
+                    self.neg[dimension.index()] += severity.weight();
+                    self.concerns.push(Concern {
+                        dimension,
+                        severity,
+                        evidence: evidence.clone(),
+                        reason: ConcernReason::Matched,
+                    });
+                }
+            }
+            (Role::Concern, Some(negator)) => self.negated.push(NegatedConcern {
+                evidence,
+                negator: Cow::Borrowed(negator),
+            }),
+            (Role::Support, None) => {
+                for &(dimension, strength) in effects {
+                    self.pos[dimension.index()] += strength.weight();
+                    self.supports.push(Support {
+                        dimension,
+                        strength,
+                        evidence: evidence.clone(),
+                    });
+                }
+            }
+            (Role::Support, Some(negator)) => {
+                for &(dimension, _) in effects {
+                    self.neg[dimension.index()] += Severity::Low.weight();
+                    self.concerns.push(Concern {
+                        dimension,
+                        severity: Severity::Low,
+                        evidence: evidence.clone(),
+                        reason: ConcernReason::NegatedSupport {
+                            negator: Cow::Borrowed(negator),
+                        },
+                    });
+                }
+            }
+            (Role::Negator | Role::Breaker, _) => {}
+        }
+    }
+
+    /// Turns the accumulated evidence into scores and a verdict.
+    pub fn finish(self, config: &LoveConfig) -> EthicalAssessment {
+        let mut values = [0.0; 5];
+        for (i, value) in values.iter_mut().enumerate() {
+            *value = dimension_score(self.pos[i], self.neg[i]);
+        }
+        let scores = DimensionScores::from_array(values);
+        let overall = scores.weighted_mean().clamp(0.0, 1.0);
+        let verdict = verdict_for(overall, &scores, config);
+        EthicalAssessment {
+            scores,
+            overall,
+            verdict,
+            threshold: config.threshold,
+            concerns: self.concerns,
+            supports: self.supports,
+            negated: self.negated,
+        }
+    }
+}
+
+/// `(B + (1 - B) * (1 - exp(-support))) * exp(-concern)`, in [0, 1] for non-negative inputs.
+#[must_use]
+pub(crate) fn dimension_score(support: f64, concern: f64) -> f64 {
+    let lifted = NEUTRAL_SCORE + (1.0 - NEUTRAL_SCORE) * (1.0 - (-support).exp());
+    (lifted * (-concern).exp()).clamp(0.0, 1.0)
+}
+
+pub(crate) fn verdict_for(overall: f64, scores: &DimensionScores, config: &LoveConfig) -> Verdict {
+    if overall >= config.threshold && scores.min().1 >= config.dimension_floor {
+        Verdict::Approved
+    } else if overall >= config.threshold - config.review_band {
+        Verdict::NeedsReview
+    } else {
+        Verdict::Rejected
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    fn scan(text: &str) -> EthicalAssessment {
+        let mut s = Scan::default();
+        s.segment(FieldRef::Context, text);
+        s.finish(&LoveConfig::default())
+    }
+
+    #[test]
+    fn neutral_text_scores_neutral() {
+        let a = scan("move the quarterly numbers into the spreadsheet");
+        assert!(a.concerns.is_empty() && a.supports.is_empty());
+        assert!((a.overall - NEUTRAL_SCORE).abs() < 1e-12);
+        assert_eq!(a.verdict, Verdict::Approved);
+    }
+
+    #[test]
+    fn delete_is_a_harm_concern_with_evidence() {
+        let a = scan("Delete the old logs");
+        assert_eq!(a.concerns.len(), 1);
+        let c = &a.concerns[0];
+        assert_eq!(c.dimension, Dimension::Harm);
+        assert_eq!(c.severity, Severity::High);
+        assert_eq!(c.evidence.text, "Delete");
+        assert_eq!(c.evidence.span, 0..6);
+        assert_eq!(c.evidence.field, Field::Context);
+        assert!(a.scores.harm < NEUTRAL_SCORE);
+    }
+
+    #[test]
+    fn will_not_delete_is_not_delete() {
+        for text in [
+            "this will not delete anything",
+            "we don't delete records",
+            "never deletes user files",
+            "archive without deleting",
+            "does not ever permanently delete",
+        ] {
+            let a = scan(text);
+            assert!(
+                a.concerns.iter().all(|c| c.evidence.phrase != "delete"
+                    && c.evidence.phrase != "deletes"
+                    && c.evidence.phrase != "deleting"),
+                "{text}: {:?}",
+                a.concerns
+            );
+            assert!(!a.negated.is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn negation_does_not_reach_past_window_or_clause() {
+        let far = scan("not one two three four delete");
+        assert_eq!(far.concerns.len(), 1);
+        let clause = scan("not now, delete it");
+        assert_eq!(clause.concerns.len(), 1);
+        let breaker = scan("no backup but delete");
+        assert!(
+            breaker
+                .concerns
+                .iter()
+                .any(|c| c.evidence.phrase == "delete")
+        );
+    }
+
+    #[test]
+    fn word_boundaries_are_respected() {
+        // "undeleted", "harmony" and "spammer" contain lexicon words but are not them.
+        let a = scan("undeleted harmony spammers");
+        assert!(a.concerns.is_empty(), "{:?}", a.concerns);
+    }
+
+    #[test]
+    fn longest_phrase_wins() {
+        let a = scan("send it without consent");
+        assert_eq!(a.concerns.len(), 1);
+        assert_eq!(a.concerns[0].evidence.phrase, "without consent");
+        assert_eq!(a.concerns[0].dimension, Dimension::Autonomy);
+        assert_eq!(a.concerns[0].severity, Severity::Critical);
+    }
+
+    #[test]
+    fn negated_support_becomes_low_concern() {
+        let a = scan("there is no backup");
+        assert_eq!(a.concerns.len(), 1);
+        assert_eq!(a.concerns[0].severity, Severity::Low);
+        assert!(matches!(
+            a.concerns[0].reason,
+            ConcernReason::NegatedSupport { .. }
+        ));
+    }
+
+    #[test]
+    fn support_raises_and_concern_lowers() {
+        assert!(dimension_score(1.0, 0.0) > NEUTRAL_SCORE);
+        assert!(dimension_score(0.0, 1.0) < NEUTRAL_SCORE);
+        assert!((dimension_score(0.0, 0.0) - NEUTRAL_SCORE).abs() < 1e-12);
+        assert!(dimension_score(f64::MAX, 0.0) <= 1.0);
+    }
+
+    #[test]
+    fn verdict_bands() {
+        let cfg = LoveConfig::default();
+        let good = DimensionScores::from_array([0.8; 5]);
+        assert_eq!(verdict_for(0.8, &good, &cfg), Verdict::Approved);
+        assert_eq!(verdict_for(0.5, &good, &cfg), Verdict::NeedsReview);
+        assert_eq!(verdict_for(0.3, &good, &cfg), Verdict::Rejected);
+        let one_bad = DimensionScores::from_array([0.1, 1.0, 1.0, 1.0, 1.0]);
+        assert_eq!(verdict_for(0.73, &one_bad, &cfg), Verdict::NeedsReview);
+    }
+}
