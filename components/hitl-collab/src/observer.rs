@@ -74,3 +74,10 @@ pub trait Observer: Send + Sync + 'static {
     /// Returns [`ObserverError`] if the event could not be handled; the queue counts it and carries on.
     fn on_event(&self, event: &HitlEvent) -> Result<(), ObserverError>;
 }
+
+/// A shared observer observes: the caller can keep its own handle (to read what it collected).
+impl<O: Observer + ?Sized> Observer for crate::sync::DataArc<O> {
+    fn on_event(&self, event: &HitlEvent) -> Result<(), ObserverError> {
+        (**self).on_event(event)
+    }
+}
