@@ -1,0 +1,126 @@
+//! Criterion benchmarks of the evolution engine.
+
+use std::hint::black_box;
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use evolution_core::{EvolutionEngine, Experience, Outcome};
+
+const ACTIONS: [&str; 10] = [
+    "file.read",
+    "file.write",
+    "file.delete",
+    "net.fetch",
+    "net.post",
+    "db.query",
+    "db.drop",
+    "mail.send",
+    "shell.exec",
+    "config.update",
+];
+
+/// The i-th experience of the standard mix: 60% success, 30% failure, 10% learning.
+fn experience(i: u64) -> Experience {
+    let outcome = match i % 10 {
+        0..=5 => Outcome::Success,
+        6..=8 => Outcome::Failure,
+        _ => Outcome::Learning,
+    };
+    let score =
+        |salt: u64| ((i.wrapping_mul(2_654_435_761).wrapping_add(salt)) % 1000) as f64 / 999.0;
+    let mut e = Experience::new(ACTIONS[(i % ACTIONS.len() as u64) as usize], outcome)
+        .with_ethics_score(score(17))
+        .with_safety_score(score(91));
+    if i.is_multiple_of(7) {
+        e = e.with_pattern_key(format!("pattern-{}", i % 50));
+    }
+    e
+}
+
+fn engine_with(n: u64) -> EvolutionEngine {
+    let engine = EvolutionEngine::new();
+    for i in 0..n {
+        engine
+            .log_experience(experience(i))
+            .expect("valid experience");
+    }
+    engine
+}
+
+fn log_experience(c: &mut Criterion) {
+    let engine = EvolutionEngine::new();
+    let mut i = 0u64;
+    c.bench_function("log_experience", |b| {
+        b.iter(|| {
+            i += 1;
+            black_box(
+                engine
+                    .log_experience(experience(i))
+                    .expect("valid experience"),
+            )
+        })
+    });
+}
+
+fn log_experience_by_history(c: &mut Criterion) {
+    let mut group = c.benchmark_group("log_experience_by_history");
+    for n in [1_000u64, 100_000, 1_000_000] {
+        let engine = engine_with(n);
+        let mut i = n;
+        group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
+            b.iter(|| {
+                i += 1;
+                black_box(
+                    engine
+                        .log_experience(experience(i))
+                        .expect("valid experience"),
+                )
+            })
+        });
+    }
+    group.finish();
+}
+
+fn recognize_patterns(c: &mut Criterion) {
+    let engine = engine_with(1_000);
+    c.bench_function("recognize_patterns/1000", |b| {
+        b.iter(|| black_box(engine.recognize_patterns()))
+    });
+}
+
+fn suggest_improvements(c: &mut Criterion) {
+    let engine = engine_with(500);
+    c.bench_function("suggest_improvements/500", |b| {
+        b.iter(|| black_box(engine.suggest_improvements()))
+    });
+}
+
+fn capability_metrics(c: &mut Criterion) {
+    let engine = engine_with(10_000);
+    c.bench_function("get_capability_metrics", |b| {
+        b.iter(|| black_box(engine.capability_metrics()))
+    });
+}
+
+fn learn_from_ethics(c: &mut Criterion) {
+    let engine = engine_with(100_000);
+    let mut i = 0u64;
+    c.bench_function("learn_from_ethics/100000", |b| {
+        b.iter(|| {
+            i = (i + 7919) % 100_000;
+            engine
+                .learn_from_ethics(evolution_core::ExperienceId(i), (i % 100) as f64 / 100.0)
+                .expect("retained id")
+        })
+    });
+}
+
+criterion_group!(
+    benches,
+    log_experience,
+    log_experience_by_history,
+    recognize_patterns,
+    suggest_improvements,
+    capability_metrics,
+    learn_from_ethics
+);
+criterion_main!(benches);
