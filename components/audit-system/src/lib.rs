@@ -1,3 +1,77 @@
-//! Aegis audit log: signed, tamper-evident RFC 6962 Merkle log on SQLite.
+//! Aegis audit log: a signed, tamper-evident RFC 6962 Merkle log on SQLite that never forks and never loses
+//! an acknowledged entry.
+//!
+//! # Example
+//!
+//! ```
+//! use audit_system::{AuditLog, LogKey, Query, verify_export};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let dir = tempfile::tempdir()?;
+//! let key = LogKey::create_file(dir.path().join("audit.key"))?; // mode 0600
+//! let log = AuditLog::open(dir.path().join("audit.db"), key)?;
+//!
+//! let receipt = log.append("alice", "login", r#"{"ip":"10.0.0.1"}"#)?; // durable on return
+//! log.append("bob", "delete", r#"{"path":"/tmp/x"}"#)?;
+//! assert_eq!(receipt.seq, 0);
+//!
+//! // Prove entry 0 is in the log, with nothing but the proof, the signed root and the public key.
+//! let head = log.publish_tree_head()?;
+//! assert!(log.public_key().verify_tree_head(&head));
+//! let proof = log.inclusion_proof(0, head.size)?;
+//! proof.verify(&receipt.hash, &head.root)?;
+//!
+//! assert_eq!(log.query(&Query::new().action("delete"))?.len(), 1);
+//! assert_eq!(log.verify()?.size, 2);
+//!
+//! let mut export = Vec::new();
+//! log.export_jsonl(&mut export)?;
+//! assert_eq!(verify_export(&export[..], &log.public_key())?.size, 2);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Design
+//!
+//! - **Entries** carry a dense sequence number, a nanosecond timestamp clamped never to go backwards, actor,
+//!   action, a JSON payload and the previous entry's leaf hash. The leaf hash ([`entry::entry_hash`]) covers
+//!   all of them, and the Ed25519 signature covers the leaf hash.
+//! - **Merkle tree** ([`tree_math`], [`frontier`], [`proof`]): RFC 6962 hashing; the log keeps only the
+//!   frontier in memory (O(log n) append) and persists each completed perfect subtree, so roots at any size
+//!   and inclusion/consistency proofs cost O(log n) node reads.
+//! - **Concurrency** ([`sequencer`]): order is fixed under one small lock, signing happens outside it on every
+//!   caller's core, and a group committer writes consecutive ready entries in one transaction. A failed
+//!   commit rewinds to the last durable entry, so no hole is ever linked past.
+//! - **Storage** ([`store`]): SQLite in WAL mode with `synchronous=FULL` by default (acknowledged entries
+//!   survive process kill and power loss), versioned schema; or memory.
+//!
+//! # When not to use it
+//!
+//! It is a single-writer-process log: two processes appending to one file would each keep their own chain
+//! head. It is not a distributed transparency log (no witnesses or gossip of tree heads).
 
 #![forbid(unsafe_code)]
+
+pub mod entry;
+pub mod error;
+pub mod frontier;
+pub mod hasher;
+mod log;
+pub mod proof;
+pub mod sequencer;
+pub mod sign;
+pub mod store;
+pub mod sync;
+pub mod tree_math;
+mod verify;
+
+pub use entry::{Entry, EntryContent, Limits, Signature, UnsignedEntry};
+pub use error::{AuditError, EntryFault, ProofError, VerifyError};
+pub use frontier::Frontier;
+pub use hasher::Hash;
+pub use log::AuditLog;
+pub use proof::{ConsistencyProof, InclusionProof, NodeSource};
+pub use sequencer::{AppendError, Receipt, Sequencer, SequencerState};
+pub use sign::{LogKey, PublicKey, SignedTreeHead};
+pub use store::{Durability, MemoryStore, Order, Query, SqliteStore, Store};
+pub use verify::{EXPORT_FORMAT, VerifyReport, verify_export};

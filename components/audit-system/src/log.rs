@@ -1,0 +1,296 @@
+//! [`AuditLog`]: the public face of the crate, tying sequencer, signer, store and proofs together.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::entry::{Entry, EntryContent, Limits};
+use crate::error::{AuditError, VerifyError};
+use crate::frontier::Frontier;
+use crate::hasher::Hash;
+use crate::proof::{ConsistencyProof, InclusionProof, root_at};
+use crate::sequencer::{AppendError, Receipt, Sequencer};
+use crate::sign::{LogKey, PublicKey, SignedTreeHead};
+use crate::store::{MemoryStore, Query, SqliteStore, Store};
+use crate::sync::now_ns;
+use crate::tree_math::perfect_cover;
+use crate::verify::{ChainVerifier, EXPORT_FORMAT, ExportLine, VerifyReport, write_line};
+
+/// Entries read per step while verifying or exporting.
+const CHUNK: u64 = 4096;
+
+/// A signed, tamper-evident, append-only audit log.
+///
+/// Invariants: committed entries are numbered densely from 0; each links to the previous entry's leaf hash;
+/// timestamps never decrease; every entry is signed by the log key; the committed Merkle tree (root, proofs)
+/// always describes exactly the committed entries. `AuditLog` is `Sync`: share it with `Arc` and append from
+/// any number of threads.
+pub struct AuditLog {
+    store: Box<dyn Store>,
+    sequencer: Sequencer,
+    key: LogKey,
+    limits: Limits,
+}
+
+impl std::fmt::Debug for AuditLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuditLog")
+            .field("size", &self.len())
+            .field("key", &self.key)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AuditLog {
+    /// Opens (or creates) a durable log in the SQLite file at `path`, signing with `key`.
+    ///
+    /// # Errors
+    /// Those of [`SqliteStore::open`] and [`Self::with_store`].
+    pub fn open(path: impl AsRef<Path>, key: LogKey) -> Result<Self, AuditError> {
+        Self::with_store(SqliteStore::open(path)?, key, Limits::default())
+    }
+
+    /// A volatile log in memory.
+    #[must_use]
+    pub fn in_memory(key: LogKey) -> Self {
+        let store = MemoryStore::new();
+        // A fresh memory store holds no key and no entries, so binding and resuming cannot fail.
+        let _ = store.bind_key(&key.public_key());
+        Self {
+            store: Box::new(store),
+            sequencer: Sequencer::new(),
+            key,
+            limits: Limits::default(),
+        }
+    }
+
+    /// Opens a log over any store, rebuilding the Merkle frontier and chain head from it (O(log n) reads).
+    ///
+    /// # Errors
+    /// [`AuditError::KeyMismatch`] if the store belongs to another key; [`AuditError::MissingNodes`] if its
+    /// tree nodes are damaged; storage errors.
+    pub fn with_store(
+        store: impl Store + 'static,
+        key: LogKey,
+        limits: Limits,
+    ) -> Result<Self, AuditError> {
+        store.bind_key(&key.public_key())?;
+        let sequencer = match store.last_entry()? {
+            None => Sequencer::new(),
+            Some(last) => {
+                let size = last.seq + 1;
+                let peaks = store.node_hashes(&perfect_cover(0..size))?;
+                let frontier = Frontier::from_peaks(size, peaks).ok_or(AuditError::MissingNodes)?;
+                Sequencer::resume(frontier, last.hash, last.timestamp_ns)
+            }
+        };
+        Ok(Self {
+            store: Box::new(store),
+            sequencer,
+            key,
+            limits,
+        })
+    }
+
+    /// Appends one entry and returns once it is durable.
+    ///
+    /// # Errors
+    /// Invalid content ([`AuditError::BadField`], [`AuditError::PayloadTooLarge`], [`AuditError::InvalidJson`])
+    /// before anything is sequenced; a storage error or [`AuditError::Aborted`] if the commit failed (then
+    /// nothing of this entry is written and the log continues gap-free).
+    pub fn append(
+        &self,
+        actor: &str,
+        action: &str,
+        payload_json: &str,
+    ) -> Result<Receipt, AuditError> {
+        let content = EntryContent::new(actor, action, payload_json, &self.limits)?;
+        let mut receipts = self.append_contents(vec![content])?;
+        receipts
+            .pop()
+            .ok_or(AuditError::Aborted { seq: self.len() })
+    }
+
+    /// Appends several entries as consecutive sequence numbers, in one reservation; returns once all are
+    /// durable. Batching amortises locking and fsync further than group commit alone.
+    ///
+    /// # Errors
+    /// As [`Self::append`]; if any item is invalid, nothing is sequenced.
+    pub fn append_batch(&self, items: &[(&str, &str, &str)]) -> Result<Vec<Receipt>, AuditError> {
+        let contents = items
+            .iter()
+            .map(|(a, t, p)| EntryContent::new(a, t, p, &self.limits))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.append_contents(contents)
+    }
+
+    fn append_contents(&self, contents: Vec<EntryContent>) -> Result<Vec<Receipt>, AuditError> {
+        self.sequencer
+            .append_with(
+                contents,
+                now_ns(),
+                |d| self.key.sign_entry_hash(&d.hash),
+                |group, nodes| self.store.commit(group, nodes),
+            )
+            .map_err(|e| match e {
+                AppendError::Commit(e) => e,
+                AppendError::Aborted { seq } => AuditError::Aborted { seq },
+            })
+    }
+
+    /// Number of committed entries.
+    #[must_use]
+    pub fn len(&self) -> u64 {
+        self.sequencer.committed_size()
+    }
+
+    /// Returns true if and only if no entry is committed.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The size and Merkle root of the committed log, taken together (a consistent prefix).
+    #[must_use]
+    pub fn tree(&self) -> (u64, Hash) {
+        let f = self.sequencer.committed();
+        (f.size(), f.root())
+    }
+
+    /// The Merkle root of the committed log.
+    #[must_use]
+    pub fn root(&self) -> Hash {
+        self.tree().1
+    }
+
+    /// The Merkle root of the first `size` entries (O(log n) node reads).
+    ///
+    /// # Errors
+    /// [`AuditError::SizeOutOfRange`] beyond the committed size; storage errors.
+    pub fn root_at(&self, size: u64) -> Result<Hash, AuditError> {
+        self.check_size(size)?;
+        root_at(&*self.store, size)
+    }
+
+    fn check_size(&self, size: u64) -> Result<(), AuditError> {
+        let committed = self.len();
+        if size > committed {
+            return Err(AuditError::SizeOutOfRange {
+                requested: size,
+                size: committed,
+            });
+        }
+        Ok(())
+    }
+
+    /// Signs the current tree head, persists it, and returns it for publication.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn publish_tree_head(&self) -> Result<SignedTreeHead, AuditError> {
+        let (size, root) = self.tree();
+        let sth = self.key.sign_tree_head(size, now_ns(), root);
+        self.store.save_tree_head(&sth)?;
+        Ok(sth)
+    }
+
+    /// The proof that entry `seq` is in the tree of the first `size` entries.
+    ///
+    /// # Errors
+    /// [`AuditError::SizeOutOfRange`], [`AuditError::Proof`] if `seq >= size`; storage errors.
+    pub fn inclusion_proof(&self, seq: u64, size: u64) -> Result<InclusionProof, AuditError> {
+        self.check_size(size)?;
+        InclusionProof::build(&*self.store, seq, size)
+    }
+
+    /// The proof that the first `old_size` entries are a prefix of the first `new_size`.
+    ///
+    /// # Errors
+    /// [`AuditError::SizeOutOfRange`], [`AuditError::Proof`] if `old_size > new_size`; storage errors.
+    pub fn consistency_proof(
+        &self,
+        old_size: u64,
+        new_size: u64,
+    ) -> Result<ConsistencyProof, AuditError> {
+        self.check_size(new_size)?;
+        ConsistencyProof::build(&*self.store, old_size, new_size)
+    }
+
+    /// The committed entry `seq`, if any.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn entry(&self, seq: u64) -> Result<Option<Entry>, AuditError> {
+        Ok(self.store.entries(seq..seq.saturating_add(1))?.pop())
+    }
+
+    /// Entries matching `query` (served by indexes in SQLite).
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn query(&self, query: &Query) -> Result<Vec<Entry>, AuditError> {
+        self.store.query(query)
+    }
+
+    /// The log's public key, for verifiers.
+    #[must_use]
+    pub fn public_key(&self) -> PublicKey {
+        self.key.public_key()
+    }
+
+    /// The underlying store.
+    #[must_use]
+    pub fn store(&self) -> &dyn Store {
+        &*self.store
+    }
+
+    /// Verifies the whole stored log: dense sequence, every leaf hash, link, timestamp and signature, and the
+    /// recomputed root against the latest signed tree head and the in-memory tree.
+    ///
+    /// # Errors
+    /// [`VerifyError`] naming the first bad entry (or the truncation / root mismatch).
+    pub fn verify(&self) -> Result<VerifyReport, VerifyError> {
+        let (size, root) = self.tree();
+        let sth = self.store.latest_tree_head()?;
+        let key = self.key.public_key();
+        let mut v = ChainVerifier::new(&key, sth)?;
+        v.add_checkpoint(size, root)?;
+        // Entries committed after the snapshot are verified too (they are in the store before they are
+        // published), so concurrent appends are not mistaken for inserted rows.
+        let stored_end = self.store.last_entry()?.map_or(0, |e| e.seq + 1);
+        let end = stored_end.max(size);
+        let mut at = 0;
+        while at < end {
+            let chunk = self.store.entries(at..at.saturating_add(CHUNK).min(end))?;
+            v.feed(&chunk)?;
+            at += CHUNK;
+        }
+        v.finish(size)
+    }
+
+    /// Writes the committed log as JSON Lines: a header, one line per entry, and a freshly signed tree head
+    /// (also persisted) as the last line. Verify it offline with [`crate::verify_export`].
+    ///
+    /// # Errors
+    /// Storage or write errors.
+    pub fn export_jsonl(&self, mut out: impl Write) -> Result<SignedTreeHead, AuditError> {
+        let sth = self.publish_tree_head()?;
+        let header = ExportLine::Header {
+            format: EXPORT_FORMAT.into(),
+            public_key: self.public_key().to_hex(),
+        };
+        write_line(&mut out, &header)?;
+        let mut at = 0;
+        while at < sth.size {
+            for e in self
+                .store
+                .entries(at..at.saturating_add(CHUNK).min(sth.size))?
+            {
+                write_line(&mut out, &ExportLine::Entry(e))?;
+            }
+            at += CHUNK;
+        }
+        write_line(&mut out, &ExportLine::TreeHead(sth.clone()))?;
+        out.flush()?;
+        Ok(sth)
+    }
+}

@@ -1,0 +1,395 @@
+//! The ordering core: assigns sequence numbers, timestamps and previous-hash links under one small lock, lets
+//! callers sign outside it, and commits signed entries strictly in order with group commit.
+//!
+//! # Protocol
+//!
+//! 1. **Reserve** (under the lock, no I/O): [`SequencerState::reserve`] gives each entry the next sequence
+//!    number, a timestamp clamped to be no earlier than the previous one, and the previous entry's leaf hash;
+//!    it computes the entry's leaf hash (which covers all of those and the content) and makes it the new chain
+//!    head. A call with several contents reserves consecutive numbers in one acquisition. The reservation
+//!    records the current *epoch*.
+//! 2. **Sign** (no lock): the caller signs the leaf hash. Several threads sign in parallel.
+//! 3. **Submit** (under the lock): signed entries go into a `ready` map keyed by sequence number, unless the
+//!    epoch has changed meanwhile (then the call fails with `Aborted` and nothing of it is written).
+//! 4. **Commit**: whoever finds no commit in progress and the next uncommitted sequence number ready becomes
+//!    the committer. It takes the longest run of consecutive ready entries (the group), releases the lock,
+//!    extends a copy of the committed Merkle frontier, and writes entries plus new tree nodes in one
+//!    transaction. Then, under the lock, it publishes the new frontier (readers now see the longer prefix) and
+//!    wakes everyone. A caller returns once its last entry is committed, so acknowledged means durable.
+//! 5. **Failure**: if a commit fails, nothing of the group was written. The committer ends the epoch: it
+//!    clears `ready`, rewinds the sequencer to the committed size and head, and bumps the epoch. Every entry
+//!    reserved in the old epoch and not committed fails with `Aborted` (or the store error, for the
+//!    committer), and later entries are reserved afresh after the last *durable* entry. So a failed commit can
+//!    never leave a hole that later entries link past, and no sequence number is ever committed twice.
+//!
+//! Commits happen in sequence order only (`ready` is drained from the committed size upward), and the
+//! committer role is exclusive, so the chain never forks. Everything here takes its locks from
+//! [`crate::sync`], so the `loom-tests` crate model-checks this very code.
+
+use std::collections::BTreeMap;
+
+use crate::entry::{Entry, EntryContent, UnsignedEntry};
+use crate::frontier::Frontier;
+use crate::hasher::Hash;
+use crate::sync::{Condvar, Mutex};
+use crate::tree_math::NodeId;
+
+/// The pure, lock-free sequencing state: next number, last timestamp, chain head.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SequencerState {
+    next_seq: u64,
+    last_ts: u64,
+    head: Hash,
+}
+
+impl SequencerState {
+    /// The state of an empty log (head is all zeros).
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The state after `next_seq` entries, the last with timestamp `last_ts` and leaf hash `head`.
+    #[must_use]
+    pub fn resume(next_seq: u64, last_ts: u64, head: Hash) -> Self {
+        Self {
+            next_seq,
+            last_ts,
+            head,
+        }
+    }
+
+    /// The number the next entry gets.
+    #[must_use]
+    pub fn next_seq(&self) -> u64 {
+        self.next_seq
+    }
+
+    /// The leaf hash of the last reserved entry.
+    #[must_use]
+    pub fn head(&self) -> Hash {
+        self.head
+    }
+
+    /// The timestamp of the last reserved entry.
+    #[must_use]
+    pub fn last_ts(&self) -> u64 {
+        self.last_ts
+    }
+
+    /// The entry `content` would become if reserved now. Does not change the state: [`Self::reserve`] is
+    /// `draft` followed by [`Self::advance`] in one exclusive borrow; splitting them across two lock
+    /// acquisitions forks the chain.
+    #[must_use]
+    pub fn draft(&self, now_ns: u64, content: EntryContent) -> UnsignedEntry {
+        UnsignedEntry::new(self.next_seq, now_ns.max(self.last_ts), self.head, content)
+    }
+
+    /// Makes `entry` the chain head. `entry` must be a [`Self::draft`] of this very state.
+    pub fn advance(&mut self, entry: &UnsignedEntry) {
+        self.next_seq = entry.seq + 1;
+        self.last_ts = entry.timestamp_ns;
+        self.head = entry.hash;
+    }
+
+    /// Gives `content` the next place in the chain and returns it, unsigned.
+    pub fn reserve(&mut self, now_ns: u64, content: EntryContent) -> UnsignedEntry {
+        let entry = self.draft(now_ns, content);
+        self.advance(&entry);
+        entry
+    }
+}
+
+/// Where an acknowledged entry landed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Receipt {
+    /// Its sequence number.
+    pub seq: u64,
+    /// Its timestamp (ns since the Unix epoch).
+    pub timestamp_ns: u64,
+    /// Its leaf hash.
+    pub hash: Hash,
+}
+
+/// Why [`Sequencer::append_with`] failed.
+#[derive(Debug, PartialEq, Eq)]
+pub enum AppendError<E> {
+    /// The entry at `seq` (and any after it in the same call) was discarded because a commit failed; entries of
+    /// the same call before `seq` are durable.
+    Aborted {
+        /// First sequence number of the call that was not written.
+        seq: u64,
+    },
+    /// This caller ran the failing commit; the store's error.
+    Commit(E),
+}
+
+/// Interior nodes created by one commit: `(node, hash)` for every perfect subtree completed, levels >= 1.
+pub type NewNodes = Vec<(NodeId, Hash)>;
+
+#[derive(Debug)]
+struct Core {
+    seq: SequencerState,
+    epoch: u64,
+    /// `epoch_ends[e]` is the committed size when epoch `e` ended.
+    epoch_ends: Vec<u64>,
+    ready: BTreeMap<u64, Entry>,
+    committing: bool,
+    committed: Frontier,
+    committed_head: Hash,
+}
+
+impl Core {
+    /// `Some(true)` if entry `last` of `epoch` is committed, `Some(false)` if it was discarded, `None` if pending.
+    fn outcome(&self, last: u64, epoch: u64) -> Option<bool> {
+        if epoch == self.epoch {
+            (self.committed.size() > last).then_some(true)
+        } else {
+            let end = usize::try_from(epoch)
+                .ok()
+                .and_then(|e| self.epoch_ends.get(e))
+                .copied()
+                .unwrap_or(0);
+            Some(end > last)
+        }
+    }
+}
+
+/// The thread-safe ordering core shared by all appenders (see the module doc for the protocol).
+#[derive(Debug)]
+pub struct Sequencer {
+    core: Mutex<Core>,
+    changed: Condvar,
+    max_group: usize,
+}
+
+impl Default for Sequencer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Sequencer {
+    /// The sequencer of an empty log.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::resume(Frontier::new(), Hash::default(), 0)
+    }
+
+    /// The sequencer of a log whose committed tree is `frontier`, whose last entry has leaf hash `head` and
+    /// timestamp `last_ts`.
+    #[must_use]
+    pub fn resume(frontier: Frontier, head: Hash, last_ts: u64) -> Self {
+        let core = Core {
+            seq: SequencerState::resume(frontier.size(), last_ts, head),
+            epoch: 0,
+            epoch_ends: Vec::new(),
+            ready: BTreeMap::new(),
+            committing: false,
+            committed: frontier,
+            committed_head: head,
+        };
+        Self {
+            core: Mutex::new(core),
+            changed: Condvar::new(),
+            max_group: 4096,
+        }
+    }
+
+    /// A snapshot of the committed tree: its size and root always belong together (a consistent prefix).
+    #[must_use]
+    pub fn committed(&self) -> Frontier {
+        self.core.lock().committed.clone()
+    }
+
+    /// The committed size.
+    #[must_use]
+    pub fn committed_size(&self) -> u64 {
+        self.core.lock().committed.size()
+    }
+
+    /// The leaf hash of the last committed entry (zeros if none).
+    #[must_use]
+    pub fn committed_head(&self) -> Hash {
+        self.core.lock().committed_head
+    }
+
+    /// Appends `contents` as consecutive entries: reserve, `sign` each outside the lock, then commit in order
+    /// through `commit` (which may be called by this thread for other threads' entries too, and must write
+    /// everything it is given or nothing). Returns once every entry of the call is committed.
+    ///
+    /// # Errors
+    /// [`AppendError::Commit`] if this thread ran a failing commit, [`AppendError::Aborted`] if another
+    /// thread's failing commit discarded the call's entries. Either way the log stays gap-free.
+    pub fn append_with<E>(
+        &self,
+        contents: Vec<EntryContent>,
+        now_ns: u64,
+        mut sign: impl FnMut(&UnsignedEntry) -> [u8; 64],
+        mut commit: impl FnMut(&[Entry], &[(NodeId, Hash)]) -> Result<(), E>,
+    ) -> Result<Vec<Receipt>, AppendError<E>> {
+        if contents.is_empty() {
+            return Ok(Vec::new());
+        }
+        // 1. Reserve.
+        let (drafts, epoch) = {
+            let mut core = self.core.lock();
+            let drafts: Vec<UnsignedEntry> = contents
+                .into_iter()
+                .map(|c| core.seq.reserve(now_ns, c))
+                .collect();
+            (drafts, core.epoch)
+        };
+        let receipts: Vec<Receipt> = drafts
+            .iter()
+            .map(|d| Receipt {
+                seq: d.seq,
+                timestamp_ns: d.timestamp_ns,
+                hash: d.hash,
+            })
+            .collect();
+        let (first, last) = (receipts[0].seq, receipts[receipts.len() - 1].seq);
+        // 2. Sign, in parallel with other callers.
+        let signed: Vec<Entry> = drafts
+            .into_iter()
+            .map(|d| {
+                let sig = sign(&d);
+                d.with_signature(sig)
+            })
+            .collect();
+        // 3. Submit.
+        let mut core = self.core.lock();
+        if core.epoch != epoch {
+            return Err(AppendError::Aborted { seq: first });
+        }
+        for e in signed {
+            core.ready.insert(e.seq, e);
+        }
+        let mut failure = None;
+        // 4. Commit (as the committer, or wait for one).
+        loop {
+            match core.outcome(last, epoch) {
+                Some(true) => return Ok(receipts),
+                Some(false) => {
+                    return Err(match failure {
+                        Some(e) => AppendError::Commit(e),
+                        None => {
+                            let end = usize::try_from(epoch)
+                                .ok()
+                                .and_then(|i| core.epoch_ends.get(i))
+                                .copied()
+                                .unwrap_or(first);
+                            AppendError::Aborted {
+                                seq: end.max(first),
+                            }
+                        }
+                    });
+                }
+                None => {}
+            }
+            let next = core.committed.size();
+            if core.committing || !core.ready.contains_key(&next) {
+                core = self.changed.wait(core);
+                continue;
+            }
+            core.committing = true;
+            let mut group = Vec::new();
+            while group.len() < self.max_group {
+                match core.ready.remove(&(next + group.len() as u64)) {
+                    Some(e) => group.push(e),
+                    None => break,
+                }
+            }
+            let mut frontier = core.committed.clone();
+            drop(core);
+            let mut nodes = Vec::with_capacity(group.len() + 8);
+            for e in &group {
+                frontier.push_with(e.hash, |id, h| nodes.push((id, h)));
+            }
+            let result = commit(&group, &nodes);
+            core = self.core.lock();
+            core.committing = false;
+            match result {
+                Ok(()) => {
+                    if let Some(e) = group.last() {
+                        core.committed_head = e.hash;
+                    }
+                    core.committed = frontier;
+                }
+                Err(e) => {
+                    // 5. End the epoch: discard everything uncommitted, rewind to the durable head.
+                    let size = core.committed.size();
+                    core.epoch_ends.push(size);
+                    core.epoch += 1;
+                    core.ready.clear();
+                    let (ts, head) = (core.seq.last_ts(), core.committed_head);
+                    core.seq = SequencerState::resume(size, ts, head);
+                    failure = Some(e);
+                }
+            }
+            self.changed.notify_all();
+        }
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    fn content(i: u64) -> EntryContent {
+        EntryContent::unchecked("a", "t", &i.to_string())
+    }
+
+    #[test]
+    fn timestamps_never_go_backwards() {
+        let mut s = SequencerState::new();
+        let a = s.reserve(100, content(0));
+        let b = s.reserve(50, content(1));
+        assert_eq!((a.timestamp_ns, b.timestamp_ns), (100, 100));
+        assert_eq!(b.prev_hash, a.hash);
+        assert_eq!(b.seq, 1);
+    }
+
+    #[test]
+    fn failed_commit_rewinds_without_a_hole() {
+        let seq = Sequencer::new();
+        let mut written: Vec<Entry> = Vec::new();
+        let ok = seq.append_with(
+            vec![content(0)],
+            1,
+            |_| [0; 64],
+            |g: &[Entry], _| {
+                written.extend_from_slice(g);
+                Ok::<(), ()>(())
+            },
+        );
+        assert!(ok.is_ok());
+        let bad = seq.append_with(
+            vec![content(1), content(2)],
+            2,
+            |_| [0; 64],
+            |_, _| Err("disk full"),
+        );
+        assert_eq!(bad, Err(AppendError::Commit("disk full")));
+        let again = seq
+            .append_with(
+                vec![content(3)],
+                3,
+                |_| [0; 64],
+                |g: &[Entry], _| {
+                    written.extend_from_slice(g);
+                    Ok::<(), ()>(())
+                },
+            )
+            .unwrap_or_default();
+        assert_eq!(
+            again[0].seq, 1,
+            "the failed numbers are reused, not skipped"
+        );
+        assert_eq!(
+            written[1].prev_hash, written[0].hash,
+            "the chain links to the last durable entry"
+        );
+        assert_eq!(seq.committed_size(), 2);
+    }
+}
