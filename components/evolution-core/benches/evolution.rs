@@ -2,8 +2,8 @@
 
 use std::hint::black_box;
 
-use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use evolution_core::{EvolutionEngine, Experience, Outcome};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use evolution_core::{EvolutionConfig, EvolutionEngine, Experience, ExperienceId, Outcome};
 
 const ACTIONS: [&str; 10] = [
     "file.read",
@@ -65,6 +65,12 @@ fn log_experience_by_history(c: &mut Criterion) {
     let mut group = c.benchmark_group("log_experience_by_history");
     for n in [1_000u64, 100_000, 1_000_000] {
         let engine = engine_with(n);
+        let memory = engine.memory_usage();
+        eprintln!(
+            "memory with {n} experiences: {} bytes total, {:.1} bytes per experience ({memory:?})",
+            memory.total_bytes(),
+            memory.bytes_per_experience().unwrap_or(0.0)
+        );
         let mut i = n;
         group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
             b.iter(|| {
@@ -76,6 +82,60 @@ fn log_experience_by_history(c: &mut Criterion) {
                 )
             })
         });
+    }
+    group.finish();
+}
+
+fn log_experience_with_retention(c: &mut Criterion) {
+    let config = EvolutionConfig::with_retention(100_000).expect("non-zero retention");
+    let engine = EvolutionEngine::with_config(config).expect("valid config");
+    for i in 0..200_000 {
+        engine
+            .log_experience(experience(i))
+            .expect("valid experience");
+    }
+    let mut i = 200_000u64;
+    c.bench_function("log_experience_retained/100000", |b| {
+        b.iter(|| {
+            i += 1;
+            black_box(
+                engine
+                    .log_experience(experience(i))
+                    .expect("valid experience"),
+            )
+        })
+    });
+}
+
+/// Logging from several threads at once into one engine: time per logged experience.
+fn log_experience_concurrent(c: &mut Criterion) {
+    const PER_THREAD: u64 = 2_000;
+    let mut group = c.benchmark_group("log_experience_concurrent");
+    for threads in [1u64, 2, 4] {
+        let engine = engine_with(10_000);
+        group.throughput(Throughput::Elements(threads * PER_THREAD));
+        group.bench_with_input(
+            BenchmarkId::from_parameter(threads),
+            &threads,
+            |b, &threads| {
+                b.iter(|| {
+                    std::thread::scope(|scope| {
+                        for t in 0..threads {
+                            let engine = &engine;
+                            scope.spawn(move || {
+                                for i in 0..PER_THREAD {
+                                    black_box(
+                                        engine
+                                            .log_experience(experience(t * PER_THREAD + i))
+                                            .expect("valid experience"),
+                                    );
+                                }
+                            });
+                        }
+                    })
+                })
+            },
+        );
     }
     group.finish();
 }
@@ -108,7 +168,7 @@ fn learn_from_ethics(c: &mut Criterion) {
         b.iter(|| {
             i = (i + 7919) % 100_000;
             engine
-                .learn_from_ethics(evolution_core::ExperienceId(i), (i % 100) as f64 / 100.0)
+                .learn_from_ethics(ExperienceId(i), (i % 100) as f64 / 100.0)
                 .expect("retained id")
         })
     });
@@ -118,6 +178,8 @@ criterion_group!(
     benches,
     log_experience,
     log_experience_by_history,
+    log_experience_with_retention,
+    log_experience_concurrent,
     recognize_patterns,
     suggest_improvements,
     capability_metrics,

@@ -32,7 +32,6 @@ const PATTERN_KEY: &str = "pattern key";
 pub struct EvolutionEngine {
     config: EvolutionConfig,
     limits: IssueThresholds,
-    empty_context: Arc<str>,
     inner: RwLock<Inner>,
 }
 
@@ -44,6 +43,8 @@ struct Inner {
     store: Store,
     epochs: EpochSeries,
     last_timestamp_us: u64,
+    /// Handed out as the context of records that have none.
+    empty: Arc<str>,
 }
 
 /// Microseconds since the Unix epoch by the system clock (0 before the epoch).
@@ -94,11 +95,11 @@ impl EvolutionEngine {
             store: Store::new(config.retention),
             epochs: EpochSeries::new(config.epoch_len, config.velocity_epochs),
             last_timestamp_us: 0,
+            empty: Arc::from(""),
         };
         Self {
             config,
             limits,
-            empty_context: Arc::from(""),
             inner: RwLock::new(inner),
         }
     }
@@ -140,11 +141,7 @@ impl EvolutionEngine {
         let safety = safety_score
             .map(|s| crate::experience::validate_score("safety", s))
             .transpose()?;
-        let context: Arc<str> = if context.is_empty() {
-            Arc::clone(&self.empty_context)
-        } else {
-            Arc::from(context)
-        };
+        let context = (!context.is_empty()).then(|| Arc::<str>::from(context));
         let clock = timestamp_us.unwrap_or_else(now_us);
 
         let mut inner = self.inner.write();
@@ -410,7 +407,10 @@ impl Inner {
             ethics_score: r.ethics,
             safety_score: r.safety,
             timestamp_us: r.timestamp_us,
-            context: Arc::clone(&r.context),
+            context: r
+                .context
+                .as_ref()
+                .map_or_else(|| Arc::clone(&self.empty), Arc::clone),
             pattern_key: r.pattern.and_then(|p| self.keys.name(p)).map(Arc::clone),
         }
     }

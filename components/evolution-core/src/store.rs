@@ -26,19 +26,16 @@ pub(crate) struct Record {
     pub(crate) timestamp_us: u64,
     pub(crate) ethics: Option<f64>,
     pub(crate) safety: Option<f64>,
-    pub(crate) context: Arc<str>,
+    /// `None` for an empty context (no allocation, no shared reference count to contend on).
+    pub(crate) context: Option<Arc<str>>,
     pub(crate) pattern: Option<u32>,
     pub(crate) action: u32,
     pub(crate) outcome: Outcome,
 }
 
-/// Heap bytes a record's context owns (0 for the shared empty string).
-fn context_heap(context: &str) -> usize {
-    if context.is_empty() {
-        0
-    } else {
-        2 * size_of::<usize>() + context.len()
-    }
+/// Heap bytes a record's context owns (0 when it has none).
+fn context_heap(context: Option<&Arc<str>>) -> usize {
+    context.map_or(0, |c| 2 * size_of::<usize>() + c.len())
 }
 
 /// Byte counts of the retained experiences and their indexes.
@@ -104,7 +101,7 @@ impl Store {
         }
         self.by_action[action].push_back(id);
         self.by_outcome[record.outcome.index()].push_back(id);
-        self.context_bytes += context_heap(&record.context);
+        self.context_bytes += context_heap(record.context.as_ref());
         self.records.push_back(record);
         if let Some(limit) = self.retention
             && self.records.len() > limit.get()
@@ -121,7 +118,7 @@ impl Store {
                 list.pop_front();
             }
             self.by_outcome[old.outcome.index()].pop_front();
-            self.context_bytes -= context_heap(&old.context);
+            self.context_bytes -= context_heap(old.context.as_ref());
             self.base += 1;
         }
     }
@@ -314,7 +311,7 @@ mod tests {
             timestamp_us: ts,
             ethics: None,
             safety: None,
-            context: Arc::from(context),
+            context: (!context.is_empty()).then(|| Arc::from(context)),
             pattern: None,
             action,
             outcome,
