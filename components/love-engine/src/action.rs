@@ -1,6 +1,9 @@
 //! The action an agent proposes, as the engine sees it.
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::ethics::{Evidence, Field};
 
 /// Parameters of an action: structured JSON, ordered key/value pairs, or nothing.
 ///
@@ -73,5 +76,96 @@ impl Action {
     pub fn with_context(mut self, context: impl Into<String>) -> Self {
         self.context = context.into();
         self
+    }
+}
+
+impl Action {
+    /// Returns the original words an [`Evidence`] points at, or `None` if the evidence does not
+    /// belong to this action.
+    #[must_use]
+    pub fn quote(&self, evidence: &Evidence) -> Option<&str> {
+        let mut found = None;
+        self.visit_text(|field, text| {
+            if field == evidence.field {
+                found = text.get(evidence.span.clone());
+            }
+        });
+        found
+    }
+
+    /// Calls `f` on every text of the action in scan order: type, parameter texts (see
+    /// [`Field::Parameter`]), expected outcome, context.
+    pub(crate) fn visit_text<'a>(&'a self, mut f: impl FnMut(Field, &'a str)) {
+        f(Field::ActionType, &self.action_type);
+        let mut index = 0;
+        let mut param = |text: &'a str| {
+            f(Field::Parameter { index }, text);
+            index += 1;
+        };
+        match &self.parameters {
+            Parameters::None => {}
+            Parameters::KeyValue(pairs) => {
+                for (k, v) in pairs {
+                    param(k);
+                    param(v);
+                }
+            }
+            Parameters::Json(root) => {
+                // Depth first without recursion: deep documents cannot overflow the stack.
+                let mut stack: Vec<&Value> = vec![root];
+                while let Some(value) = stack.pop() {
+                    match value {
+                        Value::String(s) => param(s),
+                        Value::Array(items) => stack.extend(items.iter().rev()),
+                        Value::Object(map) => {
+                            for k in map.keys() {
+                                param(k);
+                            }
+                            stack.extend(map.values().rev());
+                        }
+                        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+                    }
+                }
+            }
+        }
+        f(Field::ExpectedOutcome, &self.expected_outcome);
+        f(Field::Context, &self.context);
+    }
+
+    /// Bytes of text in the action, counted until past `max` (then the count so far).
+    pub(crate) fn text_len_up_to(&self, max: usize) -> usize {
+        let mut len = self.action_type.len() + self.expected_outcome.len() + self.context.len();
+        if len > max {
+            return len;
+        }
+        match &self.parameters {
+            Parameters::None => {}
+            Parameters::KeyValue(pairs) => {
+                for (k, v) in pairs {
+                    len += k.len() + v.len();
+                    if len > max {
+                        break;
+                    }
+                }
+            }
+            Parameters::Json(root) => {
+                let mut stack: Vec<&Value> = vec![root];
+                while let Some(value) = stack.pop() {
+                    if len > max {
+                        break;
+                    }
+                    match value {
+                        Value::String(s) => len += s.len(),
+                        Value::Array(items) => stack.extend(items),
+                        Value::Object(map) => {
+                            len += map.keys().map(String::len).sum::<usize>();
+                            stack.extend(map.values());
+                        }
+                        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+                    }
+                }
+            }
+        }
+        len
     }
 }

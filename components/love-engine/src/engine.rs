@@ -1,14 +1,21 @@
 //! The engine: validated configuration, the checks, and the recorded history.
 
-use parking_lot::Mutex;
-use serde_json::Value;
+use std::cell::RefCell;
 
-use crate::action::{Action, Parameters};
+use parking_lot::Mutex;
+
+use crate::action::Action;
 use crate::consistency::{self, ConsistencyReport};
-use crate::ethics::{EthicalAssessment, FieldRef, Scan};
+use crate::ethics::{EthicalAssessment, Scan};
 use crate::history::{AlignmentReport, AssessmentRecord, History};
 use crate::love_metric::{self, LoveMetric, SystemState};
+use crate::normalize::Normalized;
 use crate::{LoveConfig, LoveError};
+
+thread_local! {
+    /// Per-thread normalisation buffer, reused across checks so a check allocates no scratch.
+    static SCRATCH: RefCell<Normalized> = RefCell::new(Normalized::default());
+}
 
 /// The love engine: scores actions, checks generated text, and keeps an alignment history.
 ///
@@ -93,24 +100,14 @@ impl LoveEngine {
             return Err(LoveError::EmptyActionType);
         }
         let max = self.config.max_action_bytes;
-        let len = action_text_len(action, max);
+        let len = action.text_len_up_to(max);
         if len > max {
             return Err(LoveError::ActionTooLarge { len, max });
         }
         let mut scan = Scan::default();
-        scan.segment(FieldRef::ActionType, &action.action_type);
-        match &action.parameters {
-            Parameters::None => {}
-            Parameters::KeyValue(pairs) => {
-                for (k, v) in pairs {
-                    scan.segment(FieldRef::Parameter(k), k);
-                    scan.segment(FieldRef::Parameter(k), v);
-                }
-            }
-            Parameters::Json(value) => scan_json(&mut scan, value),
-        }
-        scan.segment(FieldRef::ExpectedOutcome, &action.expected_outcome);
-        scan.segment(FieldRef::Context, &action.context);
+        SCRATCH.with_borrow_mut(|norm| {
+            action.visit_text(|field, text| scan.segment(field, text, norm));
+        });
         Ok(scan.finish(&self.config))
     }
 
@@ -170,63 +167,5 @@ impl LoveEngine {
     #[must_use]
     pub fn history(&self) -> Vec<AssessmentRecord> {
         self.history.lock().records().copied().collect()
-    }
-}
-
-/// Bytes of text in the action; stops counting once past `max`.
-fn action_text_len(action: &Action, max: usize) -> usize {
-    let mut len = action.action_type.len() + action.expected_outcome.len() + action.context.len();
-    match &action.parameters {
-        Parameters::None => {}
-        Parameters::KeyValue(pairs) => {
-            for (k, v) in pairs {
-                len += k.len() + v.len();
-                if len > max {
-                    break;
-                }
-            }
-        }
-        Parameters::Json(value) => {
-            let mut stack = vec![value];
-            while let Some(v) = stack.pop() {
-                if len > max {
-                    break;
-                }
-                match v {
-                    Value::String(s) => len += s.len(),
-                    Value::Array(items) => stack.extend(items),
-                    Value::Object(map) => {
-                        for (k, item) in map {
-                            len += k.len();
-                            stack.push(item);
-                        }
-                    }
-                    Value::Null | Value::Bool(_) | Value::Number(_) => {}
-                }
-            }
-        }
-    }
-    len
-}
-
-/// Scans every key and string value of a JSON document, in document order, without recursion.
-fn scan_json(scan: &mut Scan, root: &Value) {
-    let mut stack: Vec<(&str, &Value)> = vec![("", root)];
-    while let Some((key, value)) = stack.pop() {
-        match value {
-            Value::String(s) => scan.segment(FieldRef::Parameter(key), s),
-            Value::Array(items) => stack.extend(items.iter().rev().map(|item| (key, item))),
-            Value::Object(map) => {
-                // Keys are scanned as they are met; values pushed in reverse so they pop in order.
-                for k in map.keys() {
-                    scan.segment(FieldRef::Parameter(k), k);
-                }
-                let mut children: Vec<(&str, &Value)> =
-                    map.iter().map(|(k, v)| (k.as_str(), v)).collect();
-                children.reverse();
-                stack.extend(children);
-            }
-            Value::Null | Value::Bool(_) | Value::Number(_) => {}
-        }
     }
 }

@@ -34,15 +34,16 @@ use crate::normalize::{Normalized, within_window};
 pub const NEUTRAL_SCORE: f64 = 0.7;
 
 /// Which part of an action a piece of evidence was found in.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Field {
     /// The action type.
     ActionType,
-    /// A parameter key, or a string value under that key (the nearest enclosing key for JSON;
-    /// empty for values outside any object).
+    /// A parameter key or string value: the `index`-th such text in visit order (for key/value
+    /// pairs: key 0, value 0, key 1, value 1, ...; for JSON: depth first in document order, an
+    /// object's keys before its values). [`Action::quote`](crate::Action::quote) resolves it.
     Parameter {
-        /// The key.
-        key: String,
+        /// Position in visit order.
+        index: usize,
     },
     /// The expected outcome.
     ExpectedOutcome,
@@ -50,38 +51,17 @@ pub enum Field {
     Context,
 }
 
-/// Borrowed form of [`Field`], turned into an owned one only when evidence is recorded.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum FieldRef<'a> {
-    ActionType,
-    Parameter(&'a str),
-    ExpectedOutcome,
-    Context,
-}
-
-impl FieldRef<'_> {
-    fn to_field(self) -> Field {
-        match self {
-            Self::ActionType => Field::ActionType,
-            Self::Parameter(key) => Field::Parameter {
-                key: key.to_owned(),
-            },
-            Self::ExpectedOutcome => Field::ExpectedOutcome,
-            Self::Context => Field::Context,
-        }
-    }
-}
-
 /// The words that triggered a rule, and where they were.
+///
+/// The original words are `&field_text[span]`; [`Action::quote`](crate::Action::quote) returns
+/// them. Evidence owns no copy of the input, so recording it costs no allocation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Evidence {
     /// The field the words were found in.
     pub field: Field,
-    /// The lexicon phrase that matched, normalised (e.g. `"bulk email"`).
+    /// The lexicon phrase that matched, normalised (e.g. `"bulk email"` for `Bulk_Email`).
     pub phrase: Cow<'static, str>,
-    /// The matched words as written in the field (e.g. `"Bulk_Email"`).
-    pub text: String,
-    /// Byte range of [`Evidence::text`] in the field's text.
+    /// Byte range of the matched words in the field's text.
     pub span: Range<usize>,
 }
 
@@ -179,16 +159,14 @@ pub(crate) struct Scan {
     concerns: Vec<Concern>,
     supports: Vec<Support>,
     negated: Vec<NegatedConcern>,
-    norm: Normalized,
 }
 
 impl Scan {
-    /// Scans one field's text; cost linear in its length.
-    pub fn segment(&mut self, field: FieldRef<'_>, text: &str) {
+    /// Scans one field's text, using `norm` as scratch; cost linear in the text's length.
+    pub fn segment(&mut self, field: Field, text: &str, norm: &mut Normalized) {
         if text.is_empty() {
             return;
         }
-        let mut norm = std::mem::take(&mut self.norm);
         norm.fill(text);
         let lexicon = &*LEXICON;
         let mut negator: Option<(usize, &'static str)> = None;
@@ -212,16 +190,14 @@ impl Scan {
                     };
                     let span = norm.original_span(m.start(), m.end());
                     let evidence = Evidence {
-                        field: field.to_field(),
+                        field,
                         phrase: Cow::Borrowed(term.phrase),
-                        text: text.get(span.clone()).unwrap_or_default().to_owned(),
                         span,
                     };
                     self.record(term.role, term.effects, evidence, negated_by);
                 }
             }
         }
-        self.norm = norm;
     }
 
     fn record(
@@ -318,7 +294,7 @@ mod tests {
 
     fn scan(text: &str) -> EthicalAssessment {
         let mut s = Scan::default();
-        s.segment(FieldRef::Context, text);
+        s.segment(Field::Context, text, &mut Normalized::default());
         s.finish(&LoveConfig::default())
     }
 
@@ -337,7 +313,7 @@ mod tests {
         let c = &a.concerns[0];
         assert_eq!(c.dimension, Dimension::Harm);
         assert_eq!(c.severity, Severity::High);
-        assert_eq!(c.evidence.text, "Delete");
+        assert_eq!(c.evidence.phrase, "delete");
         assert_eq!(c.evidence.span, 0..6);
         assert_eq!(c.evidence.field, Field::Context);
         assert!(a.scores.harm < NEUTRAL_SCORE);

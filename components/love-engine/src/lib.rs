@@ -17,7 +17,7 @@
 //!     .with_context("unsolicited promotion, sent without consent");
 //! let verdict = engine.check_ethics(&spam)?;
 //! assert_eq!(verdict.verdict, Verdict::Rejected);
-//! assert!(verdict.concerns.iter().any(|c| c.evidence.text == "without consent"));
+//! assert!(verdict.concerns.iter().any(|c| spam.quote(&c.evidence) == Some("without consent")));
 //!
 //! // "will not delete" is not "delete".
 //! let safe = Action::new("cleanup").with_context("this will not delete user files");

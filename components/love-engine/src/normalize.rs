@@ -40,12 +40,20 @@ impl Normalized {
         let bytes = text.as_bytes();
         let mut in_word = false;
         let mut i = 0;
+        self.buf.reserve(bytes.len() * 2 + 4);
         while i < bytes.len() {
             let b = bytes[i];
             if b.is_ascii_alphanumeric() {
+                // Copy the whole ASCII run at once.
                 self.start_word(&mut in_word, i);
-                self.buf.push(b.to_ascii_lowercase());
-                i += 1;
+                let mut end = i + 1;
+                while end < bytes.len() && bytes[end].is_ascii_alphanumeric() {
+                    end += 1;
+                }
+                let from = self.buf.len();
+                self.buf.extend_from_slice(&bytes[i..end]);
+                self.buf[from..].make_ascii_lowercase();
+                i = end;
                 continue;
             }
             let (ch, len) = if b < 0x80 {

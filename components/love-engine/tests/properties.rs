@@ -1,0 +1,148 @@
+#![cfg(not(loom))]
+//! Property tests: scores in range, determinism, monotonicity of harm, injected numbers found.
+
+use love_engine::{Action, FindingKind, LoveEngine, SystemState};
+use proptest::prelude::*;
+
+const WORDS: &[&str] = &[
+    "read",
+    "the",
+    "report",
+    "delete",
+    "not",
+    "never",
+    "user",
+    "data",
+    "without",
+    "consent",
+    "send",
+    "email",
+    "bulk",
+    "help",
+    "fix",
+    "deceive",
+    "fair",
+    "backup",
+    "no",
+    "and",
+    "but",
+    "spam",
+    "files",
+    "safely",
+    "audit",
+    "logged",
+    ",",
+    ".",
+    "don't",
+    "customers",
+    "all",
+];
+
+/// Harmful words that are concerns for the harm dimension.
+const HARMFUL: &[&str] = &[
+    "delete",
+    "wipe",
+    "destroy",
+    "malware",
+    "steal",
+    "spam",
+    "exfiltrate",
+];
+
+fn sentence() -> impl Strategy<Value = String> {
+    prop::collection::vec(prop::sample::select(WORDS), 0..24).prop_map(|w| w.join(" "))
+}
+
+fn action() -> impl Strategy<Value = Action> {
+    (
+        prop::sample::select(&["read_report", "send_email", "delete_user", "cleanup"][..]),
+        sentence(),
+        sentence(),
+        sentence(),
+    )
+        .prop_map(|(t, p, o, c)| {
+            Action::new(t)
+                .with_parameter("note", p)
+                .with_expected_outcome(o)
+                .with_context(c)
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn every_score_is_in_unit_interval(a in action()) {
+        let r = LoveEngine::new().check_ethics(&a).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert!((0.0..=1.0).contains(&r.overall));
+        for s in r.scores.to_array() {
+            prop_assert!((0.0..=1.0).contains(&s));
+        }
+    }
+
+    #[test]
+    fn check_ethics_is_deterministic(a in action()) {
+        let e = LoveEngine::new();
+        let first = e.check_ethics(&a).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let second = LoveEngine::new().check_ethics(&a).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(first, second);
+    }
+
+    /// Appending a harmful clause never raises the harm score (nor the overall score), and does
+    /// lower it.
+    #[test]
+    fn adding_a_harmful_word_never_raises_harm(a in action(), word in prop::sample::select(HARMFUL)) {
+        let e = LoveEngine::new();
+        let before = e.check_ethics(&a).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let mut worse = a.clone();
+        worse.context.push_str(". ");
+        worse.context.push_str(word);
+        let after = e.check_ethics(&worse).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert!(after.scores.harm < before.scores.harm, "{} -> {}", before.scores.harm, after.scores.harm);
+        prop_assert!(after.overall <= before.overall);
+    }
+
+    #[test]
+    fn consistency_scores_are_in_unit_interval_and_deterministic(text in "[A-Za-z0-9 ,.%-]{0,200}", ctx in "[A-Za-z0-9 ,.%-]{0,200}") {
+        let e = LoveEngine::new();
+        let a = e.detect_hallucination(&text, &ctx).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let b = e.detect_hallucination(&text, &ctx).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert!((0.0..=1.0).contains(&a.score));
+        prop_assert_eq!(a.supported + a.unsupported + a.contradicted, a.claims);
+        prop_assert_eq!(a, b);
+    }
+
+    /// A number injected into a faithful summary, absent from the context, is always reported.
+    #[test]
+    fn injected_number_is_found(n in 100_000u32..999_999, at in 0usize..4) {
+        let context = "Acme Corp runs 12 servers in Berlin. Uptime was 99.9% in 2023.";
+        let mut parts = vec!["Acme Corp runs 12 servers.", "Uptime was 99.9%.", "It is in Berlin.", "That was 2023."];
+        let injected = format!("They also sold {n}.");
+        parts.insert(at, &injected);
+        let text = parts.join(" ");
+        let r = LoveEngine::new().detect_hallucination(&text, context).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let wanted = n.to_string();
+        prop_assert!(
+            r.findings.iter().any(|f| f.kind == FindingKind::Unsupported && f.text == wanted),
+            "{:?}", r.findings
+        );
+        prop_assert_eq!(r.unsupported, 1);
+        prop_assert!(!r.consistent);
+    }
+
+    #[test]
+    fn love_metric_is_in_unit_interval(
+        p in prop::collection::vec(0.0f64..10.0, 1..16),
+        q in prop::collection::vec(0.0f64..10.0, 1..16),
+        w1 in 0.0f64..=1.0,
+        w2 in 0.0f64..=1.0,
+    ) {
+        prop_assume!(p.iter().sum::<f64>() > 0.0 && q.iter().sum::<f64>() > 0.0);
+        let before = SystemState::new(&p, w1).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let after = SystemState::new(&q, w2).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let m = LoveEngine::new().compute_love_metric(&before, &after);
+        prop_assert!((0.0..=1.0).contains(&m.love));
+        prop_assert!((-1.0..=1.0).contains(&m.improvement));
+        prop_assert!((0.0..=1.0).contains(&m.order_before) && (0.0..=1.0).contains(&m.order_after));
+    }
+}
