@@ -1,0 +1,77 @@
+//! Loom: two reviewers decide the same request at once; exactly one decision stands and the other reviewer
+//! gets AlreadyDecided carrying it. The broken variant (check and write under two lock acquisitions) lets
+//! both succeed, and loom finds that interleaving.
+
+#![cfg(loom)]
+
+use std::time::Duration;
+
+use hitl_collab::{
+    DecisionRequest, HitlError, HitlQueue, ManualClock, Outcome, Priority, RequestId, Role,
+};
+use loom::sync::Arc;
+use loom::thread;
+use loom_tests::broken_hitl::BrokenQueue;
+
+#[test]
+fn hitl_two_reviewers_exactly_one_decision_stands() {
+    loom::model(|| {
+        let queue = Arc::new(
+            HitlQueue::builder()
+                .capacity(2)
+                .retention(2)
+                .clock(ManualClock::new())
+                .build()
+                .expect("valid bounds"),
+        );
+        queue.register_reviewer("alice", Role::Admin);
+        queue.register_reviewer("bob", Role::Admin);
+        let id = queue
+            .request(DecisionRequest::new(
+                "agent",
+                "op",
+                Priority::High,
+                Duration::from_secs(60),
+            ))
+            .expect("room");
+
+        let other = {
+            let queue = Arc::clone(&queue);
+            thread::spawn(move || queue.reject(id, "bob", "no"))
+        };
+        let mine = queue.approve(id, "alice");
+        let theirs = other.join().expect("no panic");
+
+        let stood = queue.status(id).expect("retained").expect("decided");
+        match (mine, theirs) {
+            (Ok(d), Err(HitlError::AlreadyDecided { decision, .. }))
+            | (Err(HitlError::AlreadyDecided { decision, .. }), Ok(d)) => {
+                assert_eq!(d, decision, "the loser is told the decision that stood");
+                assert_eq!(d, stood);
+            }
+            other => panic!("expected exactly one decision to stand, got {other:?}"),
+        }
+        queue.check_invariants().expect("invariants");
+    });
+}
+
+#[test]
+fn hitl_broken_split_decide_is_caught() {
+    let found = std::panic::catch_unwind(|| {
+        loom::model(|| {
+            let queue = Arc::new(BrokenQueue::new(2));
+            let id: RequestId = queue.request(Priority::High).expect("room");
+            let other = {
+                let queue = Arc::clone(&queue);
+                thread::spawn(move || queue.decide(id, Outcome::Rejected))
+            };
+            let mine = queue.decide(id, Outcome::Approved);
+            let theirs = other.join().expect("no panic");
+            assert!(
+                mine.is_ok() != theirs.is_ok(),
+                "exactly one decision must stand: {mine:?} {theirs:?}"
+            );
+        });
+    });
+    assert!(found.is_err(), "loom must find the double decision");
+}
