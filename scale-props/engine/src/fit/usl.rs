@@ -1,0 +1,471 @@
+//! The Universal Scalability Law, fitted by constrained non-linear least squares.
+
+use std::fmt;
+
+use levenberg_marquardt::{LeastSquaresProblem, LevenbergMarquardt};
+use nalgebra::storage::Owned;
+use nalgebra::{DMatrix, DVector, Dyn};
+use serde::{Deserialize, Serialize};
+
+use super::{FitError, Sample};
+
+/// Below this total penalty `sigma (N - 1) + kappa N (N - 1)` at the largest measured N (efficiency above
+/// 1 / 1.1, about 91%), the fit is labelled [`UslLabel::Linear`].
+pub const LINEAR_PENALTY: f64 = 0.1;
+
+/// How throughput scales with workers, per the Universal Scalability Law.
+///
+/// Labels are relative to the measured range, with `M` the largest measured worker count:
+/// - `Linear` when `sigma (M - 1) + kappa M (M - 1) <= `[`LINEAR_PENALTY`];
+/// - otherwise `CoherencyLimited` when `kappa > 0` and either the coherency term is at least the contention
+///   term at `M` (`kappa M >= sigma`) or the peak `N*` is within the measured range (`N* <= M`);
+/// - otherwise `ContentionLimited`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum UslLabel {
+    /// Near-linear: contention and coherency both negligible over the measured range.
+    Linear,
+    /// Contention (sigma) dominates: throughput flattens towards `lambda / sigma`.
+    ContentionLimited,
+    /// Coherency (kappa) dominates: throughput falls past a peak.
+    CoherencyLimited,
+}
+
+impl UslLabel {
+    /// Lower-case name: `linear`, `contention-limited`, `coherency-limited`.
+    pub fn name(self) -> &'static str {
+        match self {
+            UslLabel::Linear => "linear",
+            UslLabel::ContentionLimited => "contention-limited",
+            UslLabel::CoherencyLimited => "coherency-limited",
+        }
+    }
+}
+
+impl fmt::Display for UslLabel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.name())
+    }
+}
+
+/// A Universal Scalability Law fit: `X(N) = lambda N / (1 + sigma (N - 1) + kappa N (N - 1))`.
+///
+/// Invariants: `lambda > 0`, `sigma >= 0`, `kappa >= 0`, all finite.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UslFit {
+    /// Throughput of one worker (in the sample's y unit).
+    pub lambda: f64,
+    /// Contention coefficient, >= 0.
+    pub sigma: f64,
+    /// Coherency coefficient, >= 0.
+    pub kappa: f64,
+    /// `sqrt((1 - sigma) / kappa)`, the worker count of peak throughput; `None` when kappa is 0 or sigma >= 1
+    /// (throughput then never falls).
+    pub peak_workers: Option<f64>,
+    /// The label (see [`UslLabel`] for the thresholds).
+    pub label: UslLabel,
+    /// Root-mean-square relative error of the fitted curve, `sqrt(mean(((X - fit) / X)^2))`.
+    pub normalized_rmse: f64,
+    /// The (workers, throughput) points the fit came from.
+    pub sample: Sample,
+}
+
+impl UslFit {
+    /// Fitted throughput at `workers`. Cost: O(1).
+    pub fn throughput(&self, workers: f64) -> f64 {
+        usl(self.lambda, self.sigma, self.kappa, workers)
+    }
+
+    /// Fitted efficiency at `workers`: `X(N) / (N lambda)`, 1 for perfect scaling. Cost: O(1).
+    pub fn efficiency(&self, workers: f64) -> f64 {
+        self.throughput(workers) / (workers * self.lambda)
+    }
+
+    /// The largest worker count in the sample.
+    pub fn max_workers(&self) -> f64 {
+        self.sample.xs().iter().fold(f64::MIN, |m, &x| m.max(x))
+    }
+}
+
+impl fmt::Display for UslFit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "USL {}: lambda {:.4e}, sigma {:.5}, kappa {:.3e}, ",
+            self.label, self.lambda, self.sigma, self.kappa
+        )?;
+        match self.peak_workers {
+            Some(peak) => write!(f, "peak at {peak:.1} workers")?,
+            None => write!(f, "no peak")?,
+        }
+        writeln!(
+            f,
+            "; rms relative error {:.2}%",
+            self.normalized_rmse * 100.0
+        )?;
+        writeln!(
+            f,
+            "{:>8} {:>12} {:>12} {:>10}",
+            "workers", "measured", "fitted", "efficiency"
+        )?;
+        for (n, x) in self.sample.points() {
+            writeln!(
+                f,
+                "{n:>8} {x:>12.4e} {:>12.4e} {:>9.1}%",
+                self.throughput(n),
+                self.efficiency(n) * 100.0
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// The label of `sigma`, `kappa` over a measured range whose largest worker count is `m` (see [`UslLabel`]).
+fn label_for(sigma: f64, kappa: f64, m: f64) -> UslLabel {
+    let peak = (kappa > 0.0 && sigma < 1.0).then(|| ((1.0 - sigma) / kappa).sqrt());
+    if sigma * (m - 1.0) + kappa * m * (m - 1.0) <= LINEAR_PENALTY {
+        UslLabel::Linear
+    } else if kappa > 0.0 && (kappa * m >= sigma || peak.is_some_and(|p| p <= m)) {
+        UslLabel::CoherencyLimited
+    } else {
+        UslLabel::ContentionLimited
+    }
+}
+
+fn usl(lambda: f64, sigma: f64, kappa: f64, n: f64) -> f64 {
+    lambda * n / (1.0 + sigma * (n - 1.0) + kappa * n * (n - 1.0))
+}
+
+/// Least-squares problem over the free subset of `[lambda, sigma, kappa]`, with relative residuals
+/// `(fit - y) / y`.
+struct UslProblem<'a> {
+    ns: &'a [f64],
+    ys: &'a [f64],
+    free: [bool; 3],
+    full: [f64; 3],
+}
+
+impl UslProblem<'_> {
+    fn free_count(&self) -> usize {
+        self.free.iter().filter(|&&f| f).count()
+    }
+
+    /// Residuals at the current parameters; `None` where the model's denominator is not positive.
+    fn residual_values(&self) -> Option<Vec<f64>> {
+        let [lambda, sigma, kappa] = self.full;
+        self.ns
+            .iter()
+            .zip(self.ys)
+            .map(|(&n, &y)| {
+                let d = 1.0 + sigma * (n - 1.0) + kappa * n * (n - 1.0);
+                (d > 0.0 && d.is_finite()).then(|| (lambda * n / d - y) / y)
+            })
+            .collect()
+    }
+}
+
+impl LeastSquaresProblem<f64, Dyn, Dyn> for UslProblem<'_> {
+    type ResidualStorage = Owned<f64, Dyn>;
+    type JacobianStorage = Owned<f64, Dyn, Dyn>;
+    type ParameterStorage = Owned<f64, Dyn>;
+
+    fn set_params(&mut self, x: &DVector<f64>) {
+        let mut values = x.iter();
+        for (slot, &free) in self.full.iter_mut().zip(&self.free) {
+            if free {
+                *slot = values.next().copied().unwrap_or(*slot);
+            }
+        }
+    }
+
+    fn params(&self) -> DVector<f64> {
+        DVector::from_iterator(
+            self.free_count(),
+            self.full
+                .iter()
+                .zip(&self.free)
+                .filter(|(_, f)| **f)
+                .map(|(v, _)| *v),
+        )
+    }
+
+    fn residuals(&self) -> Option<DVector<f64>> {
+        self.residual_values().map(DVector::from_vec)
+    }
+
+    fn jacobian(&self) -> Option<DMatrix<f64>> {
+        let [lambda, sigma, kappa] = self.full;
+        let mut jac = DMatrix::zeros(self.ns.len(), self.free_count());
+        for (row, (&n, &y)) in self.ns.iter().zip(self.ys).enumerate() {
+            let d = 1.0 + sigma * (n - 1.0) + kappa * n * (n - 1.0);
+            if d <= 0.0 || !d.is_finite() {
+                return None;
+            }
+            let partials = [
+                n / d / y,
+                -lambda * n * (n - 1.0) / (d * d) / y,
+                -lambda * n * n * (n - 1.0) / (d * d) / y,
+            ];
+            let mut col = 0;
+            for (partial, &free) in partials.iter().zip(&self.free) {
+                if free {
+                    jac[(row, col)] = *partial;
+                    col += 1;
+                }
+            }
+        }
+        Some(jac)
+    }
+}
+
+/// Non-negative least squares of `z` on the two columns `u`, `v` (unweighted), over the active sets
+/// {both free, only u, only v, neither}. Cost: O(k).
+fn nonnegative_pair(u: &[f64], v: &[f64], z: &[f64]) -> (f64, f64) {
+    let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
+    let (uu, vv, uv, uz, vz) = (dot(u, u), dot(v, v), dot(u, v), dot(u, z), dot(v, z));
+    let sse = |a: f64, b: f64| -> f64 {
+        u.iter()
+            .zip(v)
+            .zip(z)
+            .map(|((u, v), z)| (z - a * u - b * v).powi(2))
+            .sum()
+    };
+    let det = uu * vv - uv * uv;
+    if det > 1e-12 * uu * vv {
+        let a = (uz * vv - vz * uv) / det;
+        let b = (vz * uu - uz * uv) / det;
+        if a >= 0.0 && b >= 0.0 {
+            return (a, b);
+        }
+    }
+    let only_u = (if uu > 0.0 { (uz / uu).max(0.0) } else { 0.0 }, 0.0);
+    let only_v = (0.0, if vv > 0.0 { (vz / vv).max(0.0) } else { 0.0 });
+    if sse(only_u.0, only_u.1) <= sse(only_v.0, only_v.1) {
+        only_u
+    } else {
+        only_v
+    }
+}
+
+/// Fits the USL to (workers, throughput) points, with `sigma >= 0` and `kappa >= 0`.
+///
+/// Method: scale throughput by a first guess of lambda (the throughput per worker at the smallest worker
+/// count); take `sigma`, `kappa` from the linearised form `N / C(N) - 1 = sigma (N - 1) + kappa N (N - 1)`
+/// (C(N) = X(N) / lambda) by non-negative least squares; then refine `lambda`, `sigma`, `kappa` together by
+/// Levenberg-Marquardt (crate `levenberg-marquardt`) on relative residuals, on each face of the constraint set
+/// (both free, `kappa = 0`, `sigma = 0`, both 0), and keep the feasible result with the least error.
+///
+/// Cost: O(k) per Levenberg-Marquardt iteration for k points, at most a few hundred iterations per face
+/// (in practice a few dozen); O(k log k) for the validation.
+///
+/// # Errors
+/// [`FitError::TooFewPoints`] with fewer than three points, [`FitError::TooFewDistinct`] with fewer than three
+/// distinct worker counts, [`FitError::BadValue`] when a worker count is below 1 or a throughput is not > 0.
+pub fn fit_usl(sample: &Sample) -> Result<UslFit, FitError> {
+    sample.require_size(3, 3)?;
+    if let Some(index) = sample.xs().iter().position(|&x| x < 1.0) {
+        let value = sample.xs()[index];
+        return Err(FitError::BadValue {
+            index,
+            value,
+            reason: "worker counts must be >= 1",
+        });
+    }
+    sample.require_positive_y("throughput must be > 0")?;
+    let ns = sample.xs();
+    let (n_min, y_at_min) =
+        sample.points().fold(
+            (f64::INFINITY, 0.0),
+            |(bn, by), (n, y)| if n < bn { (n, y) } else { (bn, by) },
+        );
+    let lambda0 = y_at_min / n_min;
+    let ys: Vec<f64> = sample.ys().iter().map(|y| y / lambda0).collect();
+
+    let u: Vec<f64> = ns.iter().map(|n| n - 1.0).collect();
+    let v: Vec<f64> = ns.iter().map(|n| n * (n - 1.0)).collect();
+    let z: Vec<f64> = ns.iter().zip(&ys).map(|(n, y)| n / y - 1.0).collect();
+    let (sigma0, kappa0) = nonnegative_pair(&u, &v, &z);
+
+    // The face sigma = kappa = 0 has a closed form (relative residuals lambda N / y - 1 are linear in lambda) and
+    // is always feasible; the other faces are refined by Levenberg-Marquardt and kept only when feasible and
+    // better.
+    let q: Vec<f64> = ns.iter().zip(&ys).map(|(n, y)| n / y).collect();
+    let lambda_linear = q.iter().sum::<f64>() / q.iter().map(|q| q * q).sum::<f64>();
+    let linear_sse: f64 = q.iter().map(|q| (lambda_linear * q - 1.0).powi(2)).sum();
+    let mut best = ([lambda_linear, 0.0, 0.0], linear_sse);
+    for free in [[true, true, true], [true, true, false], [true, false, true]] {
+        let start = [
+            1.0,
+            if free[1] { sigma0 } else { 0.0 },
+            if free[2] { kappa0 } else { 0.0 },
+        ];
+        let problem = UslProblem {
+            ns,
+            ys: &ys,
+            free,
+            full: start,
+        };
+        let (solved, _report) = LevenbergMarquardt::new().minimize(problem);
+        let [lambda, sigma, kappa] = solved.full;
+        let feasible = lambda > 0.0 && lambda.is_finite() && sigma >= 0.0 && kappa >= 0.0;
+        let Some(residuals) = solved.residual_values().filter(|_| feasible) else {
+            continue;
+        };
+        let sse: f64 = residuals.iter().map(|r| r * r).sum();
+        if sse < best.1 {
+            best = (solved.full, sse);
+        }
+    }
+    let ([lambda, sigma, kappa], sse) = best;
+    let lambda = lambda * lambda0;
+    let peak_workers = (kappa > 0.0 && sigma < 1.0).then(|| ((1.0 - sigma) / kappa).sqrt());
+    let m = ns.iter().fold(f64::MIN, |a, &n| a.max(n));
+    let label = label_for(sigma, kappa, m);
+    Ok(UslFit {
+        lambda,
+        sigma,
+        kappa,
+        peak_workers,
+        label,
+        normalized_rmse: (sse / ns.len() as f64).sqrt(),
+        sample: sample.clone(),
+    })
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const DOUBLING: [f64; 7] = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0];
+
+    fn synthetic(lambda: f64, sigma: f64, kappa: f64, ns: &[f64], noise: &[f64]) -> Sample {
+        let ys = ns
+            .iter()
+            .zip(noise.iter().chain(std::iter::repeat(&0.0)))
+            .map(|(&n, e)| usl(lambda, sigma, kappa, n) * (1.0 + e));
+        Sample::new(ns.to_vec(), ys.collect()).expect("valid sample")
+    }
+
+    #[test]
+    fn recovers_contention_without_coherency() {
+        let fit = fit_usl(&synthetic(1_000.0, 0.05, 0.0, &DOUBLING[..6], &[])).expect("fits");
+        assert!((fit.sigma - 0.05).abs() < 1e-6, "{fit}");
+        assert!(fit.kappa < 1e-9, "{fit}");
+        assert!((fit.lambda - 1_000.0).abs() < 1e-3, "{fit}");
+        assert_eq!(fit.label, UslLabel::ContentionLimited, "{fit}");
+        assert!(fit.peak_workers.is_none_or(|p| p > 1e3), "{fit}");
+    }
+
+    #[test]
+    fn recovers_coherency_and_its_peak() {
+        let fit = fit_usl(&synthetic(250.0, 0.02, 0.0005, &DOUBLING, &[])).expect("fits");
+        assert!((fit.sigma - 0.02).abs() < 1e-6, "{fit}");
+        assert!((fit.kappa - 0.0005).abs() < 1e-8, "{fit}");
+        let peak = fit.peak_workers.expect("kappa > 0");
+        assert!((peak - (0.98f64 / 0.0005).sqrt()).abs() < 1e-3, "{fit}");
+        assert_eq!(fit.label, UslLabel::CoherencyLimited, "{fit}");
+        assert!(fit.normalized_rmse < 1e-9, "{fit}");
+    }
+
+    #[test]
+    fn near_perfect_scaling_is_linear() {
+        let fit = fit_usl(&synthetic(10.0, 0.002, 0.0, &[1.0, 2.0, 4.0, 8.0], &[])).expect("fits");
+        assert_eq!(fit.label, UslLabel::Linear, "{fit}");
+        assert!((fit.efficiency(8.0) - 1.0 / 1.014).abs() < 1e-6, "{fit}");
+    }
+
+    #[test]
+    fn recovers_lambda_without_a_single_worker_point() {
+        let fit = fit_usl(&synthetic(
+            3.0e5,
+            0.1,
+            0.001,
+            &[2.0, 4.0, 8.0, 16.0, 32.0],
+            &[],
+        ))
+        .expect("fits");
+        assert!((fit.lambda / 3.0e5 - 1.0).abs() < 1e-6, "{fit}");
+        assert!(
+            (fit.sigma - 0.1).abs() < 1e-6 && (fit.kappa - 0.001).abs() < 1e-8,
+            "{fit}"
+        );
+    }
+
+    #[test]
+    fn never_reports_negative_coefficients() {
+        // Superlinear data (each worker faster than the first) would want sigma < 0.
+        let sample =
+            Sample::new(vec![1.0, 2.0, 4.0, 8.0], vec![100.0, 215.0, 450.0, 950.0]).expect("valid");
+        let fit = fit_usl(&sample).expect("fits");
+        assert!(fit.sigma >= 0.0 && fit.kappa >= 0.0, "{fit}");
+        assert_eq!((fit.sigma, fit.kappa), (0.0, 0.0), "{fit}");
+        assert_eq!(fit.label, UslLabel::Linear);
+    }
+
+    #[test]
+    fn display_shows_parameters_and_the_table() {
+        let fit = fit_usl(&synthetic(250.0, 0.02, 0.0005, &DOUBLING, &[])).expect("fits");
+        let text = fit.to_string();
+        assert!(
+            text.starts_with("USL coherency-limited: lambda 2.5000e2, sigma 0.02000"),
+            "{text}"
+        );
+        assert!(text.contains("peak at 44.3 workers"), "{text}");
+        assert_eq!(text.lines().count(), 2 + DOUBLING.len(), "{text}");
+    }
+
+    #[test]
+    fn rejects_bad_input() {
+        let two = Sample::new(vec![1.0, 2.0], vec![1.0, 2.0]).expect("valid");
+        assert_eq!(
+            fit_usl(&two),
+            Err(FitError::TooFewPoints { needed: 3, got: 2 })
+        );
+        let repeated = Sample::new(vec![1.0, 2.0, 2.0], vec![1.0, 2.0, 2.1]).expect("valid");
+        assert_eq!(
+            fit_usl(&repeated),
+            Err(FitError::TooFewDistinct { needed: 3, got: 2 })
+        );
+        let fractional = Sample::new(vec![0.5, 2.0, 3.0], vec![1.0, 2.0, 3.0]).expect("valid");
+        assert!(matches!(
+            fit_usl(&fractional),
+            Err(FitError::BadValue { index: 0, .. })
+        ));
+        let zero = Sample::new(vec![1.0, 2.0, 3.0], vec![1.0, 0.0, 3.0]).expect("valid");
+        assert!(matches!(
+            fit_usl(&zero),
+            Err(FitError::BadValue { index: 1, .. })
+        ));
+    }
+
+    proptest! {
+        /// With ±1% noise over 1..64 workers the fitted curve stays within 3% of the true one, sigma within 0.01,
+        /// and, where the true parameters are clear of a label boundary, the label matches theirs.
+        #[test]
+        fn recovers_noisy_usl(
+            lambda_exp in 0.0f64..6.0,
+            sigma in 0.0f64..0.2,
+            kappa in prop_oneof![Just(0.0), 0.0f64..0.002],
+            noise in proptest::collection::vec(-0.01f64..=0.01, DOUBLING.len()),
+        ) {
+            let lambda = 10f64.powf(lambda_exp);
+            let fit = fit_usl(&synthetic(lambda, sigma, kappa, &DOUBLING, &noise))?;
+            prop_assert!(fit.sigma >= 0.0 && fit.kappa >= 0.0);
+            for &n in &DOUBLING {
+                let truth = usl(lambda, sigma, kappa, n);
+                prop_assert!((fit.throughput(n) / truth - 1.0).abs() < 0.03, "N = {}: {}", n, fit);
+            }
+            prop_assert!((fit.sigma - sigma).abs() < 0.01, "{}", fit);
+            // Labels are compared where the truth is clearly inside one label's region.
+            let m = 64.0;
+            let penalty = sigma * (m - 1.0) + kappa * m * (m - 1.0);
+            let clear_of_linear = (penalty / LINEAR_PENALTY - 1.0).abs() > 0.5;
+            let clear_of_coherency = kappa == 0.0 || (kappa * m / sigma).ln().abs() > 2f64.ln();
+            let peak_clear = kappa == 0.0 || (((1.0 - sigma) / kappa).sqrt() / m).ln().abs() > 1.5f64.ln();
+            if clear_of_linear && clear_of_coherency && peak_clear {
+                prop_assert_eq!(fit.label, label_for(sigma, kappa, m), "{}", fit);
+            }
+        }
+    }
+}
