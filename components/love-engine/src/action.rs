@@ -131,41 +131,4 @@ impl Action {
         f(Field::ExpectedOutcome, &self.expected_outcome);
         f(Field::Context, &self.context);
     }
-
-    /// Bytes of text in the action, counted until past `max` (then the count so far).
-    pub(crate) fn text_len_up_to(&self, max: usize) -> usize {
-        let mut len = self.action_type.len() + self.expected_outcome.len() + self.context.len();
-        if len > max {
-            return len;
-        }
-        match &self.parameters {
-            Parameters::None => {}
-            Parameters::KeyValue(pairs) => {
-                for (k, v) in pairs {
-                    len += k.len() + v.len();
-                    if len > max {
-                        break;
-                    }
-                }
-            }
-            Parameters::Json(root) => {
-                let mut stack: Vec<&Value> = vec![root];
-                while let Some(value) = stack.pop() {
-                    if len > max {
-                        break;
-                    }
-                    match value {
-                        Value::String(s) => len += s.len(),
-                        Value::Array(items) => stack.extend(items),
-                        Value::Object(map) => {
-                            len += map.keys().map(String::len).sum::<usize>();
-                            stack.extend(map.values());
-                        }
-                        Value::Null | Value::Bool(_) | Value::Number(_) => {}
-                    }
-                }
-            }
-        }
-        len
-    }
 }

@@ -9,12 +9,12 @@ use crate::consistency::{self, ConsistencyReport};
 use crate::ethics::{EthicalAssessment, Scan};
 use crate::history::{AlignmentReport, AssessmentRecord, History};
 use crate::love_metric::{self, LoveMetric, SystemState};
-use crate::normalize::Normalized;
+use crate::normalize::Tokens;
 use crate::{LoveConfig, LoveError};
 
 thread_local! {
-    /// Per-thread normalisation buffer, reused across checks so a check allocates no scratch.
-    static SCRATCH: RefCell<Normalized> = RefCell::new(Normalized::default());
+    /// Per-thread token buffer, reused across checks so a check allocates no scratch.
+    static SCRATCH: RefCell<Tokens> = RefCell::new(Tokens::default());
 }
 
 /// The love engine: scores actions, checks generated text, and keeps an alignment history.
@@ -99,15 +99,22 @@ impl LoveEngine {
         if action.action_type.trim().is_empty() {
             return Err(LoveError::EmptyActionType);
         }
+        // One traversal: count the text while scanning it, and stop scanning once past the
+        // maximum (the scan is linear, so at most `max` bytes are ever scanned).
         let max = self.config.max_action_bytes;
-        let len = action.text_len_up_to(max);
+        let mut len = 0usize;
+        let mut scan = Scan::default();
+        SCRATCH.with_borrow_mut(|tokens| {
+            action.visit_text(|field, text| {
+                len = len.saturating_add(text.len());
+                if len <= max {
+                    scan.segment(field, text, tokens);
+                }
+            });
+        });
         if len > max {
             return Err(LoveError::ActionTooLarge { len, max });
         }
-        let mut scan = Scan::default();
-        SCRATCH.with_borrow_mut(|norm| {
-            action.visit_text(|field, text| scan.segment(field, text, norm));
-        });
         Ok(scan.finish(&self.config))
     }
 

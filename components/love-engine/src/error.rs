@@ -14,7 +14,7 @@ pub enum LoveError {
     /// [`LoveConfig::max_action_bytes`](crate::LoveConfig::max_action_bytes).
     #[error("action text is {len} bytes, over the maximum of {max}")]
     ActionTooLarge {
-        /// Bytes of text found in the action (counting stops shortly after the maximum).
+        /// Bytes of text in the action.
         len: usize,
         /// The configured maximum.
         max: usize,

@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 use crate::LoveConfig;
 use crate::dimension::{Dimension, DimensionScores, Severity};
 use crate::lexicon::{LEXICON, NEGATION_WINDOW, Role};
-use crate::normalize::{Normalized, within_window};
+use crate::normalize::{TokenKind, Tokens};
 
 /// Score of a dimension with no evidence either way.
 pub const NEUTRAL_SCORE: f64 = 0.7;
@@ -162,41 +162,60 @@ pub(crate) struct Scan {
 }
 
 impl Scan {
-    /// Scans one field's text, using `norm` as scratch; cost linear in the text's length.
-    pub fn segment(&mut self, field: Field, text: &str, norm: &mut Normalized) {
+    /// Scans one field's text, using `tokens` as scratch; cost linear in the text's length.
+    pub fn segment(&mut self, field: Field, text: &str, tokens: &mut Tokens) {
         if text.is_empty() {
             return;
         }
-        norm.fill(text);
         let lexicon = &*LEXICON;
+        tokens.fill(text, |key| lexicon.word_key(key));
+        let toks = &tokens.tokens;
+        // Token index just past the active negator, and the negator.
         let mut negator: Option<(usize, &'static str)> = None;
-        for m in lexicon.automaton.find_iter(&norm.buf) {
-            let term = &lexicon.terms[m.pattern().as_usize()];
+        let mut i = 0;
+        while i < toks.len() {
+            if toks[i].kind == TokenKind::ClauseMark {
+                negator = None;
+                i += 1;
+                continue;
+            }
+            if !matches!(toks[i].kind, TokenKind::Known(_)) {
+                // Most words are not in the lexicon: skip them without a trie walk.
+                i += 1;
+                continue;
+            }
+            let ids = toks[i..].iter().map(|t| match t.kind {
+                TokenKind::Known(id) => Some(id),
+                TokenKind::Other | TokenKind::ClauseMark => None,
+            });
+            let Some((index, len)) = lexicon.longest_match(ids) else {
+                i += 1;
+                continue;
+            };
+            let term = &lexicon.terms[index];
+            let end = i + len;
             match term.role {
-                Role::Negator => negator = Some((m.end(), term.phrase)),
+                Role::Negator => negator = Some((end, term.phrase)),
                 Role::Breaker => negator = None,
                 Role::Concern | Role::Support => {
+                    // No clause mark can lie in between: a mark clears the negator.
                     let negated_by = match negator {
-                        Some((end, phrase))
-                            if within_window(&norm.buf, end, m.start(), NEGATION_WINDOW) =>
-                        {
-                            Some(phrase)
-                        }
+                        Some((after, phrase)) if i - after <= NEGATION_WINDOW => Some(phrase),
                         Some(_) => {
                             negator = None;
                             None
                         }
                         None => None,
                     };
-                    let span = norm.original_span(m.start(), m.end());
                     let evidence = Evidence {
                         field,
                         phrase: Cow::Borrowed(term.phrase),
-                        span,
+                        span: toks[i].start..toks[end - 1].end,
                     };
                     self.record(term.role, term.effects, evidence, negated_by);
                 }
             }
+            i = end;
         }
     }
 
@@ -209,6 +228,9 @@ impl Scan {
     ) {
         match (role, negated_by) {
             (Role::Concern, None) => {
+                if self.concerns.capacity() == 0 {
+                    self.concerns.reserve(8);
+                }
                 for &(dimension, severity) in effects {
                     self.neg[dimension.index()] += severity.weight();
                     self.concerns.push(Concern {
@@ -224,6 +246,10 @@ impl Scan {
                 negator: Cow::Borrowed(negator),
             }),
             (Role::Support, None) => {
+                if self.supports.capacity() == 0 {
+                    // One allocation covers a typical action instead of three regrowths.
+                    self.supports.reserve(16);
+                }
                 for &(dimension, strength) in effects {
                     self.pos[dimension.index()] += strength.weight();
                     self.supports.push(Support {
@@ -294,7 +320,7 @@ mod tests {
 
     fn scan(text: &str) -> EthicalAssessment {
         let mut s = Scan::default();
-        s.segment(Field::Context, text, &mut Normalized::default());
+        s.segment(Field::Context, text, &mut Tokens::default());
         s.finish(&LoveConfig::default())
     }
 
@@ -314,6 +340,7 @@ mod tests {
         assert_eq!(c.dimension, Dimension::Harm);
         assert_eq!(c.severity, Severity::High);
         assert_eq!(c.evidence.phrase, "delete");
+        assert_eq!(&"Delete the old logs"[c.evidence.span.clone()], "Delete");
         assert_eq!(c.evidence.span, 0..6);
         assert_eq!(c.evidence.field, Field::Context);
         assert!(a.scores.harm < NEUTRAL_SCORE);

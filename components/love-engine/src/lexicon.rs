@@ -2,7 +2,8 @@
 //!
 //! Phrases are written in normalised form (lower case, no apostrophes, words separated by one
 //! space; see [`crate::normalize`]), so `"don't"` is written `dont` and `send_bulk_email` matches
-//! `bulk email`. Every phrase is matched on whole words only.
+//! `bulk email`. Phrases are matched on whole words only, leftmost-longest: `without consent` wins
+//! over `without`.
 //!
 //! Roles:
 //! - **Concern**: evidence against the listed dimensions (lowers them).
@@ -12,9 +13,9 @@
 //!   unless a clause break (`, . ; : ! ?`) or a breaker word comes first.
 //! - **Breaker**: ends the scope of a negator (`but`, `however`, ...).
 
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
-
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use crate::dimension::{Dimension, Severity};
 
@@ -595,24 +596,165 @@ const GROUPS: &[Group] = &[
     ),
 ];
 
-/// The compiled lexicon: the terms and one automaton matching all of them at once.
-pub(crate) struct Lexicon {
-    /// Terms, indexed by the automaton's pattern id.
-    pub terms: Vec<Term>,
-    /// Leftmost-longest automaton over `" word  word "`-shaped patterns (see [`crate::normalize`]).
-    pub automaton: AhoCorasick,
+/// Identifier of a word that occurs in some lexicon phrase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct WordId(pub u32);
+
+/// Identifier of a node of the phrase trie (0 is the root).
+type NodeId = u32;
+
+/// A small, fixed (hence deterministic) multiplicative hasher for short keys: words and
+/// `(node, word)` pairs. Not DoS-resistant, which is fine: keys come from the fixed lexicon, and
+/// input words are only looked up, never inserted.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct WordHasher(u64);
+
+impl Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.write(&n.to_le_bytes());
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
-/// Turns `"drop table"` into `" drop  table "`: each word wrapped in single spaces, so matches
-/// in the normalised buffer land exactly on word boundaries.
-pub(crate) fn pattern_for(phrase: &str) -> String {
-    let mut out = String::with_capacity(phrase.len() * 2 + 2);
-    for word in phrase.split(' ') {
-        out.push(' ');
-        out.push_str(word);
-        out.push(' ');
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<WordHasher>>;
+
+/// Longest word, in bytes (lower-cased UTF-8), that can be a lexicon word.
+pub(crate) const MAX_WORD: usize = 24;
+
+/// A word of at most [`MAX_WORD`] bytes, zero-padded into three machine words: hashing and
+/// comparing it costs a few integer operations. Words never contain NUL, so padding is
+/// unambiguous.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct WordKey([u64; 3]);
+
+impl WordKey {
+    /// The key of a zero-padded word buffer.
+    pub fn from_padded(buf: &[u8; MAX_WORD]) -> Self {
+        let mut words = [0u64; 3];
+        for (w, chunk) in words.iter_mut().zip(buf.chunks_exact(8)) {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(chunk);
+            *w = u64::from_le_bytes(b);
+        }
+        Self(words)
     }
-    out
+
+    /// The key of a word, or `None` if it is longer than [`MAX_WORD`].
+    pub fn new(word: &str) -> Option<Self> {
+        let bytes = word.as_bytes();
+        let mut buf = [0u8; MAX_WORD];
+        buf.get_mut(..bytes.len())?.copy_from_slice(bytes);
+        Some(Self::from_padded(&buf))
+    }
+
+    fn hash(self) -> u64 {
+        const K: u64 = 0x9e37_79b9_7f4a_7c15;
+        let [a, b, c] = self.0;
+        ((a.wrapping_mul(K) ^ b).rotate_left(29).wrapping_mul(K) ^ c).wrapping_mul(K)
+    }
+}
+
+/// Open-addressing table from word keys to ids, at most half full.
+struct WordTable {
+    slots: Vec<Option<(WordKey, WordId)>>,
+    mask: usize,
+}
+
+impl WordTable {
+    fn with_words(words: &[(WordKey, WordId)]) -> Self {
+        let size = (words.len() * 2).next_power_of_two().max(16);
+        let mut table = Self {
+            slots: vec![None; size],
+            mask: size - 1,
+        };
+        for &(key, id) in words {
+            let mut i = table.index(key);
+            while table.slots[i].is_some() {
+                i = (i + 1) & table.mask;
+            }
+            table.slots[i] = Some((key, id));
+        }
+        table
+    }
+
+    fn index(&self, key: WordKey) -> usize {
+        (key.hash() >> 32) as usize & self.mask
+    }
+
+    fn get(&self, key: WordKey) -> Option<WordId> {
+        let mut i = self.index(key);
+        while let Some((k, id)) = self.slots[i] {
+            if k == key {
+                return Some(id);
+            }
+            i = (i + 1) & self.mask;
+        }
+        None
+    }
+}
+
+/// The compiled lexicon: a word table and a trie of phrases over word ids.
+///
+/// Matching walks the trie from each word position and keeps the longest phrase found
+/// (leftmost-longest, non-overlapping); phrases have at most a handful of words, so the walk is
+/// O(1) per word.
+pub(crate) struct Lexicon {
+    /// All terms; a trie node's `terminal` indexes into this.
+    pub terms: Vec<Term>,
+    words: WordTable,
+    edges: FastMap<(NodeId, WordId), NodeId>,
+    terminal: Vec<Option<u32>>,
+}
+
+impl Lexicon {
+    /// The id of a lower-cased word, if any phrase uses it.
+    pub fn word_key(&self, key: WordKey) -> Option<WordId> {
+        self.words.get(key)
+    }
+
+    /// The id of a lower-cased word given as text, if any phrase uses it.
+    #[cfg(test)]
+    pub fn word(&self, word: &str) -> Option<WordId> {
+        WordKey::new(word).and_then(|k| self.word_key(k))
+    }
+
+    /// The longest phrase starting at `words[0]`: `(term index, number of words)`.
+    pub fn longest_match(
+        &self,
+        words: impl Iterator<Item = Option<WordId>>,
+    ) -> Option<(usize, usize)> {
+        let mut node: NodeId = 0;
+        let mut best = None;
+        for (depth, word) in words.enumerate() {
+            let Some(next) = word.and_then(|w| self.edges.get(&(node, w))) else {
+                break;
+            };
+            node = *next;
+            if let Some(term) = self.terminal[node as usize] {
+                best = Some((term as usize, depth + 1));
+            }
+        }
+        best
+    }
 }
 
 fn build() -> Lexicon {
@@ -626,17 +768,39 @@ fn build() -> Lexicon {
             })
         })
         .collect();
-    let patterns: Vec<String> = terms.iter().map(|t| pattern_for(t.phrase)).collect();
-    let automaton = AhoCorasick::builder()
-        .match_kind(MatchKind::LeftmostLongest)
-        .kind(Some(AhoCorasickKind::DFA))
-        // Every pattern starts with a space, which is everywhere: a prefilter would only restart
-        // the automaton at each word. The plain DFA loop is faster here.
-        .prefilter(false)
-        .build(&patterns)
-        // The patterns are the fixed table above, tested to compile; a failure is a bug here.
-        .unwrap_or_else(|e| panic!("lexicon automaton must build: {e}"));
-    Lexicon { terms, automaton }
+    let mut words: FastMap<&'static str, WordId> = FastMap::default();
+    let mut edges: FastMap<(NodeId, WordId), NodeId> = FastMap::default();
+    let mut terminal: Vec<Option<u32>> = vec![None];
+    for (index, term) in terms.iter().enumerate() {
+        let mut node: NodeId = 0;
+        for w in term.phrase.split(' ') {
+            let next_word = WordId(u32::try_from(words.len()).unwrap_or(u32::MAX));
+            let id = *words.entry(w).or_insert(next_word);
+            let next_node = NodeId::try_from(terminal.len()).unwrap_or(NodeId::MAX);
+            node = *edges.entry((node, id)).or_insert_with(|| {
+                terminal.push(None);
+                next_node
+            });
+        }
+        // First phrase wins on duplicates (a test forbids them).
+        let slot = &mut terminal[node as usize];
+        if slot.is_none() {
+            *slot = u32::try_from(index).ok();
+        }
+    }
+    let keyed: Vec<(WordKey, WordId)> = words
+        .iter()
+        .map(|(w, id)| {
+            // Lexicon words are short ASCII; a test checks every one fits.
+            (WordKey::new(w).unwrap_or(WordKey([u64::MAX; 3])), *id)
+        })
+        .collect();
+    Lexicon {
+        terms,
+        words: WordTable::with_words(&keyed),
+        edges,
+        terminal,
+    }
 }
 
 /// The lexicon, compiled once per process.
@@ -659,9 +823,9 @@ mod tests {
             );
             assert!(!term.phrase.is_empty());
             assert!(
-                term.phrase
-                    .split(' ')
-                    .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase())),
+                term.phrase.split(' ').all(|w| !w.is_empty()
+                    && w.len() <= MAX_WORD
+                    && w.bytes().all(|b| b.is_ascii_lowercase())),
                 "phrase {:?} is not normalised",
                 term.phrase
             );
@@ -679,8 +843,41 @@ mod tests {
     }
 
     #[test]
-    fn pattern_wraps_every_word() {
-        assert_eq!(pattern_for("drop table"), " drop  table ");
-        assert_eq!(pattern_for("not"), " not ");
+    fn longest_phrase_is_found() {
+        let lx = &*LEXICON;
+        let ids =
+            |text: &str| -> Vec<Option<WordId>> { text.split(' ').map(|w| lx.word(w)).collect() };
+        let (term, len) = lx
+            .longest_match(ids("without consent here").into_iter())
+            .unwrap_or_else(|| panic!("no match"));
+        assert_eq!((lx.terms[term].phrase, len), ("without consent", 2));
+        let (term, len) = lx
+            .longest_match(ids("without reason").into_iter())
+            .unwrap_or_else(|| panic!("no match"));
+        assert_eq!((lx.terms[term].phrase, len), ("without", 1));
+        assert_eq!(lx.longest_match(ids("harmony").into_iter()), None);
+        // "drop" alone is no term, only the start of "drop table".
+        assert_eq!(lx.longest_match(ids("drop it").into_iter()), None);
+    }
+
+    #[test]
+    fn every_term_matches_itself() {
+        let lx = &*LEXICON;
+        for term in &lx.terms {
+            let ids: Vec<Option<WordId>> = term.phrase.split(' ').map(|w| lx.word(w)).collect();
+            let found = lx.longest_match(ids.iter().copied());
+            assert_eq!(
+                found.map(|(t, n)| (lx.terms[t].phrase, n)),
+                Some((term.phrase, ids.len()))
+            );
+        }
+    }
+
+    #[test]
+    fn hasher_is_deterministic() {
+        use std::hash::BuildHasher;
+        let b = BuildHasherDefault::<WordHasher>::default();
+        assert_eq!(b.hash_one("delete"), b.hash_one("delete"));
+        assert_ne!(b.hash_one("delete"), b.hash_one("deletes"));
     }
 }

@@ -40,12 +40,12 @@
 //! ```
 //!
 //! # Design
-//! - **Ethics** ([`ethics`]): one lexicon of words and phrases ([`lexicon`]) compiled into a single
-//!   leftmost-longest Aho-Corasick automaton. Each field of an action is normalised once
-//!   ([`normalize`]) and scanned once; matches land on whole words only, a negator ("not",
-//!   "never", "without", "don't", ...) cancels a term up to three words later within the same
-//!   clause, and every concern keeps the words that raised it. Scores, weights and the verdict
-//!   rule are documented in [`ethics`] and [`Dimension`].
+//! - **Ethics** ([`ethics`]): one lexicon of words and phrases ([`lexicon`]) compiled into a word
+//!   table and a phrase trie. Each field of an action is tokenised once ([`normalize`]): one hash
+//!   probe per word, no allocation; phrases match whole words, leftmost-longest. A negator
+//!   ("not", "never", "without", "don't", ...) cancels a term up to three words later within the
+//!   same clause, and every concern keeps the words that raised it. Scores, weights and the
+//!   verdict rule are documented in [`ethics`] and [`Dimension`].
 //! - **Consistency** ([`consistency`]): a one-pass tokeniser extracts numbers, quantities, dates
 //!   and multi-word names ([`claims`]); the context's claims go into hash maps, so the check is
 //!   linear in the text length.

@@ -1,61 +1,127 @@
-//! One-pass text normalisation for lexicon matching.
+//! One-pass word tokenisation for lexicon matching.
 //!
-//! The normalised form wraps every word in single spaces (`" send  bulk  email "`), so a lexicon
-//! pattern such as `" bulk  email "` can only match whole words, and adjacent matches never
-//! overlap. Rules, applied in one pass over the input:
+//! A field's text is split into words and clause marks in one pass; each word is lower-cased
+//! into a small stack buffer and looked up once in the lexicon's word table, so a word costs one
+//! hash probe and nothing is allocated. Rules:
 //! - ASCII letters are lower-cased; other alphabetic or numeric characters are lower-cased and kept;
-//! - an apostrophe (`'` or `’`) between two word characters is dropped (`don't` becomes `dont`);
-//! - clause punctuation (`, . ; : ! ?`) becomes the word `|`, which ends a negator's scope;
-//! - everything else (spaces, `_`, `-`, `/`, quotes, ...) only separates words.
+//! - an apostrophe (`'` or `’`) between two word characters is dropped (`don't` reads `dont`);
+//! - clause punctuation (`, . ; : ! ?`) becomes a clause mark, which ends a negator's scope;
+//! - everything else (spaces, `_`, `-`, `/`, quotes, ...) only separates words, so
+//!   `send_bulk_email` reads as the three words `send bulk email`.
 //!
-//! Each word remembers its byte span in the original text, so evidence can quote the original.
+//! Each token remembers its byte span in the original text, so evidence can point at the
+//! original words.
 
-/// Where one normalised word came from.
+use crate::lexicon::{MAX_WORD, WordId, WordKey};
+
+/// What a token is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct WordSpan {
-    /// Offset of the word's leading space in the normalised buffer.
-    pub norm: usize,
-    /// Byte range of the word in the original text.
-    pub orig_start: usize,
-    /// End (exclusive) of the word in the original text.
-    pub orig_end: usize,
+pub(crate) enum TokenKind {
+    /// A word of the lexicon.
+    Known(WordId),
+    /// Any other word.
+    Other,
+    /// Clause punctuation.
+    ClauseMark,
 }
 
-/// A reusable normalisation buffer.
+/// One token and where it came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Token {
+    /// What it is.
+    pub kind: TokenKind,
+    /// Byte offset of its first byte in the original text.
+    pub start: usize,
+    /// Byte offset just past its last byte.
+    pub end: usize,
+}
+
+/// A reusable token buffer.
 #[derive(Debug, Default)]
-pub(crate) struct Normalized {
-    /// The normalised bytes (valid UTF-8).
-    pub buf: Vec<u8>,
-    /// Every word (and clause marker) in order.
-    pub words: Vec<WordSpan>,
+pub(crate) struct Tokens {
+    /// The tokens of the last text filled in, in order.
+    pub tokens: Vec<Token>,
 }
 
-const CLAUSE_MARK: u8 = b'|';
+/// For each byte: its lower-case form if it is an ASCII letter or digit, `0` otherwise.
+static ASCII_WORD: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() {
+            table[b] = c.to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    table
+};
 
-impl Normalized {
-    /// Normalises `text` into this buffer, replacing what it held.
-    pub fn fill(&mut self, text: &str) {
-        self.buf.clear();
-        self.words.clear();
+/// Lower-cased bytes of the word being read (room for more than [`MAX_WORD`] so the hot loop
+/// can write without a length check; anything past [`MAX_WORD`] marks the word as too long).
+struct WordBuf {
+    bytes: [u8; 32],
+    len: usize,
+    start: usize,
+}
+
+impl WordBuf {
+    fn begin(&mut self, at: usize) {
+        self.bytes = [0; 32];
+        self.len = 0;
+        self.start = at;
+    }
+
+    fn push(&mut self, b: &[u8]) {
+        for &byte in b {
+            self.bytes[self.len & 31] = byte;
+            self.len += 1;
+        }
+    }
+
+    fn key(&self) -> Option<WordKey> {
+        if self.len > MAX_WORD {
+            return None;
+        }
+        let mut padded = [0u8; MAX_WORD];
+        padded.copy_from_slice(&self.bytes[..MAX_WORD]);
+        Some(WordKey::from_padded(&padded))
+    }
+}
+
+impl Tokens {
+    /// Tokenises `text` into this buffer, replacing what it held; `lookup` maps a lower-cased
+    /// word to its lexicon id.
+    pub fn fill(&mut self, text: &str, lookup: impl Fn(WordKey) -> Option<WordId>) {
+        self.tokens.clear();
         let bytes = text.as_bytes();
+        let mut word = WordBuf {
+            bytes: [0; 32],
+            len: 0,
+            start: 0,
+        };
         let mut in_word = false;
         let mut i = 0;
-        self.buf.reserve(bytes.len() * 2 + 4);
         while i < bytes.len() {
-            let b = bytes[i];
-            if b.is_ascii_alphanumeric() {
-                // Copy the whole ASCII run at once.
-                self.start_word(&mut in_word, i);
-                let mut end = i + 1;
-                while end < bytes.len() && bytes[end].is_ascii_alphanumeric() {
-                    end += 1;
+            // Hot loop: a run of ASCII letters and digits.
+            let mut lower = ASCII_WORD[usize::from(bytes[i])];
+            if lower != 0 {
+                if !in_word {
+                    in_word = true;
+                    word.begin(i);
                 }
-                let from = self.buf.len();
-                self.buf.extend_from_slice(&bytes[i..end]);
-                self.buf[from..].make_ascii_lowercase();
-                i = end;
+                while lower != 0 {
+                    word.bytes[word.len & 31] = lower;
+                    word.len += 1;
+                    i += 1;
+                    lower = match bytes.get(i) {
+                        Some(&b) => ASCII_WORD[usize::from(b)],
+                        None => 0,
+                    };
+                }
                 continue;
             }
+            let b = bytes[i];
             let (ch, len) = if b < 0x80 {
                 (b as char, 1)
             } else {
@@ -68,68 +134,53 @@ impl Normalized {
                 continue;
             }
             if ch.is_alphanumeric() {
-                self.start_word(&mut in_word, i);
+                if !in_word {
+                    in_word = true;
+                    word.begin(i);
+                }
                 let mut tmp = [0u8; 4];
                 for lower in ch.to_lowercase() {
-                    self.buf
-                        .extend_from_slice(lower.encode_utf8(&mut tmp).as_bytes());
+                    word.push(lower.encode_utf8(&mut tmp).as_bytes());
                 }
             } else {
-                self.end_word(&mut in_word, i);
-                if matches!(ch, ',' | '.' | ';' | ':' | '!' | '?') && !self.last_is_mark() {
-                    self.words.push(WordSpan {
-                        norm: self.buf.len(),
-                        orig_start: i,
-                        orig_end: i + len,
+                if in_word {
+                    self.push_word(&word, i, &lookup);
+                    in_word = false;
+                }
+                let last_is_mark = self
+                    .tokens
+                    .last()
+                    .is_some_and(|t| t.kind == TokenKind::ClauseMark);
+                if matches!(ch, ',' | '.' | ';' | ':' | '!' | '?') && !last_is_mark {
+                    self.tokens.push(Token {
+                        kind: TokenKind::ClauseMark,
+                        start: i,
+                        end: i + len,
                     });
-                    self.buf.extend_from_slice(b" | ");
                 }
             }
             i += len;
         }
-        self.end_word(&mut in_word, bytes.len());
-    }
-
-    fn start_word(&mut self, in_word: &mut bool, at: usize) {
-        if !*in_word {
-            self.words.push(WordSpan {
-                norm: self.buf.len(),
-                orig_start: at,
-                orig_end: at,
-            });
-            self.buf.push(b' ');
-            *in_word = true;
+        if in_word {
+            self.push_word(&word, bytes.len(), &lookup);
         }
     }
 
-    fn end_word(&mut self, in_word: &mut bool, at: usize) {
-        if *in_word {
-            self.buf.push(b' ');
-            if let Some(last) = self.words.last_mut() {
-                last.orig_end = at;
-            }
-            *in_word = false;
-        }
-    }
-
-    fn last_is_mark(&self) -> bool {
-        self.buf.len() >= 2 && self.buf[self.buf.len() - 2] == CLAUSE_MARK
-    }
-
-    /// The original byte range covered by the normalised match `[start, end)`.
-    ///
-    /// `start` must be the leading space of a word and `end` the trailing space of a word + 1, as
-    /// every lexicon match is.
-    pub fn original_span(&self, start: usize, end: usize) -> std::ops::Range<usize> {
-        let first = self.words.partition_point(|w| w.norm < start);
-        let last = self
-            .words
-            .partition_point(|w| w.norm < end)
-            .saturating_sub(1);
-        match (self.words.get(first), self.words.get(last)) {
-            (Some(a), Some(b)) => a.orig_start..b.orig_end,
-            _ => 0..0,
-        }
+    fn push_word(
+        &mut self,
+        word: &WordBuf,
+        end: usize,
+        lookup: &impl Fn(WordKey) -> Option<WordId>,
+    ) {
+        let kind = word
+            .key()
+            .and_then(lookup)
+            .map_or(TokenKind::Other, TokenKind::Known);
+        self.tokens.push(Token {
+            kind,
+            start: word.start,
+            end,
+        });
     }
 }
 
@@ -139,82 +190,78 @@ fn next_is_word_char(text: &str, at: usize) -> bool {
         .is_some_and(char::is_alphanumeric)
 }
 
-/// Returns true if and only if the negator ending at `from` still reaches a term starting at `to`:
-/// at most `window` words between them and no clause mark.
-///
-/// Cost: at most `window + 1` words of the gap are read.
-pub(crate) fn within_window(buf: &[u8], from: usize, to: usize, window: usize) -> bool {
-    let Some(gap) = buf.get(from..to) else {
-        return false;
-    };
-    let mut spaces = 0usize;
-    for &b in gap {
-        match b {
-            CLAUSE_MARK => return false,
-            b' ' => {
-                spaces += 1;
-                if spaces / 2 > window {
-                    return false;
-                }
-            }
-            _ => {}
-        }
-    }
-    true
-}
-
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
 
-    fn norm(text: &str) -> String {
-        let mut n = Normalized::default();
-        n.fill(text);
-        String::from_utf8(n.buf).unwrap_or_default()
+    /// Tokenises with a lookup that knows every word, and returns the words' original text
+    /// (clause marks as `|`).
+    fn words(text: &str) -> Vec<String> {
+        let mut t = Tokens::default();
+        t.fill(text, |_| Some(WordId(0)));
+        t.tokens
+            .iter()
+            .map(|tok| match tok.kind {
+                TokenKind::ClauseMark => "|".to_owned(),
+                _ => text[tok.start..tok.end].to_owned(),
+            })
+            .collect()
+    }
+
+    fn keys(text: &str) -> Vec<String> {
+        let seen = std::cell::RefCell::new(Vec::new());
+        let mut t = Tokens::default();
+        t.fill(text, |key| {
+            seen.borrow_mut().push(key);
+            None
+        });
+        let seen: Vec<String> = seen
+            .into_inner()
+            .into_iter()
+            .map(|k| {
+                let found = [
+                    "send", "bulk", "email", "dont", "delete", "wont", "users", "data", "löschen",
+                    "ärger",
+                ];
+                found
+                    .iter()
+                    .find(|w| WordKey::new(w) == Some(k))
+                    .map_or_else(|| "?".to_owned(), |w| (*w).to_owned())
+            })
+            .collect();
+        seen
     }
 
     #[test]
-    fn wraps_words_and_lowercases() {
-        assert_eq!(norm("Send_Bulk-EMAIL"), " send  bulk  email ");
+    fn splits_on_separators_and_lowercases_keys() {
+        assert_eq!(words("Send_Bulk-EMAIL"), ["Send", "Bulk", "EMAIL"]);
+        assert_eq!(keys("Send_Bulk-EMAIL"), ["send", "bulk", "email"]);
     }
 
     #[test]
     fn drops_inner_apostrophes() {
-        assert_eq!(norm("Don't delete"), " dont  delete ");
-        assert_eq!(norm("won’t"), " wont ");
-        assert_eq!(norm("users' data"), " users  data ");
+        assert_eq!(keys("Don't delete"), ["dont", "delete"]);
+        assert_eq!(keys("won’t"), ["wont"]);
+        assert_eq!(keys("users' data"), ["users", "data"]);
+        assert_eq!(words("Don't delete"), ["Don't", "delete"]);
     }
 
     #[test]
     fn marks_clause_breaks_once() {
-        assert_eq!(norm("no, delete!!"), " no  |  delete  | ");
+        assert_eq!(words("no, delete!!"), ["no", "|", "delete", "|"]);
     }
 
     #[test]
     fn keeps_non_ascii_letters() {
-        assert_eq!(norm("Löschen ÄRGER"), " löschen  ärger ");
+        assert_eq!(keys("Löschen ÄRGER"), ["löschen", "ärger"]);
     }
 
     #[test]
-    fn maps_back_to_original_span() {
-        let text = "please Drop   the Table";
-        let mut n = Normalized::default();
-        n.fill(text);
-        // " please  drop  the  table ": "drop  the" spans from the 'D' to the 'e' of "the".
-        let start = n.words[1].norm;
-        let end = n.words[2].norm + " the ".len();
-        assert_eq!(&text[n.original_span(start, end)], "Drop   the");
-    }
-
-    #[test]
-    fn window_counts_words_and_stops_at_marks() {
-        let mut n = Normalized::default();
-        n.fill("not a b c delete");
-        let from = n.words[0].norm + " not ".len();
-        assert!(within_window(&n.buf, from, n.words[4].norm, 3));
-        assert!(!within_window(&n.buf, from, n.words[4].norm, 2));
-        n.fill("not, delete");
-        let from = n.words[0].norm + " not ".len();
-        assert!(!within_window(&n.buf, from, n.words[2].norm, 3));
+    fn overlong_words_are_other_without_lookup() {
+        let long = "x".repeat(MAX_WORD + 1);
+        assert!(keys(&long).is_empty());
+        let mut t = Tokens::default();
+        t.fill(&long, |_| Some(WordId(0)));
+        assert_eq!(t.tokens[0].kind, TokenKind::Other);
     }
 }
