@@ -21,6 +21,7 @@
 use serde::Serialize;
 
 use crate::normalize::canonicalize;
+use crate::verbs::{WordKey, is_filler, is_negation, lookup_verb};
 
 /// The kind of action a request asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -154,37 +155,31 @@ pub(crate) fn extract_canonical(canonical: &str) -> Intent {
     let mut negated_for = 0u8;
 
     for raw in canonical.split(' ') {
-        let token = trim_punctuation(raw);
-        let ends_sentence = raw.ends_with(['.', ';', '!', '?']) && !token.is_empty();
         if is_separator(raw) {
             clause_start = true;
             negated_for = 0;
             continue;
         }
+        let token = trim_punctuation(raw);
         if token.is_empty() {
             continue;
         }
-        if let Some(found) = classify_target(token) {
-            if found.kind == TargetKind::Recipient {
-                recipients += 1;
-            }
-            push_target(&mut targets, found.kind, found.value);
-            if let Some(host) = found.host {
-                push_target(&mut targets, TargetKind::Host, host);
-            }
-            clause_start = false;
-        } else if is_word(token) {
-            if is_negation(token) {
+        let ends_sentence = matches!(raw.as_bytes().last(), Some(b'.' | b';' | b'!' | b'?'));
+        let shape = Shape::of(token);
+        if shape.ascii_word
+            && let Some(word) = WordKey::new(token.as_bytes())
+        {
+            if is_negation(word) {
                 negated_for = 2;
                 clause_start = false;
                 continue;
             }
-            if is_filler(token) {
+            if is_filler(word) {
                 negated_for = negated_for.saturating_sub(1);
                 continue;
             }
             if negated_for == 0
-                && let Some((verb, category)) = lookup_verb(token)
+                && let Some((verb, category)) = lookup_verb(word)
             {
                 let weight = if clause_start { 2.0 } else { 1.0 };
                 evidence.push(Evidence {
@@ -194,16 +189,57 @@ pub(crate) fn extract_canonical(canonical: &str) -> Intent {
                 });
             }
             negated_for = negated_for.saturating_sub(1);
-            clause_start = false;
+        } else if !shape.ascii_word
+            && let Some(found) = classify_target(token, shape)
+        {
+            if found.kind == TargetKind::Recipient {
+                recipients += 1;
+            }
+            push_target(&mut targets, found.kind, found.value);
+            if let Some(host) = found.host {
+                push_target(&mut targets, TargetKind::Host, host);
+            }
         } else {
-            clause_start = false;
+            negated_for = negated_for.saturating_sub(1);
         }
+        clause_start = ends_sentence;
         if ends_sentence {
-            clause_start = true;
             negated_for = 0;
         }
     }
     decide(targets, evidence, recipients)
+}
+
+/// What one scan over a token's bytes learns about it.
+#[derive(Debug, Clone, Copy, Default)]
+struct Shape {
+    /// Only ASCII letters and apostrophes: a candidate verb, negation or filler.
+    ascii_word: bool,
+    has_at: bool,
+    has_dot: bool,
+    has_eq: bool,
+    has_colon: bool,
+}
+
+impl Shape {
+    fn of(token: &str) -> Self {
+        let mut shape = Self {
+            ascii_word: true,
+            ..Self::default()
+        };
+        for &b in token.as_bytes() {
+            match b {
+                b'a'..=b'z' | b'\'' => {}
+                b'@' => shape.has_at = true,
+                b'.' => shape.has_dot = true,
+                b'=' => shape.has_eq = true,
+                b':' => shape.has_colon = true,
+                _ => {}
+            }
+            shape.ascii_word &= b.is_ascii_lowercase() || b == b'\'';
+        }
+        shape
+    }
 }
 
 /// Picks the winning category and computes the confidence.
@@ -262,9 +298,11 @@ struct Found<'a> {
     host: Option<&'a str>,
 }
 
-/// Classifies a trimmed token as a target, if it is one.
-fn classify_target(token: &str) -> Option<Found<'_>> {
-    if let Some(scheme_end) = token.find("://") {
+/// Classifies a trimmed token as a target, if it is one; `shape` lets most checks be skipped.
+fn classify_target(token: &str, shape: Shape) -> Option<Found<'_>> {
+    if shape.has_colon
+        && let Some(scheme_end) = token.find("://")
+    {
         let rest = &token[scheme_end + 3..];
         let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
         let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
@@ -276,7 +314,11 @@ fn classify_target(token: &str) -> Option<Found<'_>> {
             host,
         });
     }
-    let path_candidate = token.rsplit_once('=').map_or(token, |(_, v)| v);
+    let path_candidate = if shape.has_eq {
+        token.rsplit_once('=').map_or(token, |(_, v)| v)
+    } else {
+        token
+    };
     if is_path(path_candidate) {
         return Some(Found {
             kind: TargetKind::Path,
@@ -284,9 +326,12 @@ fn classify_target(token: &str) -> Option<Found<'_>> {
             host: None,
         });
     }
-    let mail = token.strip_prefix("mailto:").unwrap_or(token);
-    if is_email(mail) {
-        return Some(Found {
+    if !shape.has_dot {
+        return None;
+    }
+    if shape.has_at {
+        let mail = token.strip_prefix("mailto:").unwrap_or(token);
+        return is_email(mail).then_some(Found {
             kind: TargetKind::Recipient,
             value: mail,
             host: None,
@@ -376,10 +421,33 @@ fn is_ipv4(token: &str) -> bool {
 
 /// Strips quotes, brackets and trailing sentence punctuation around a token.
 fn trim_punctuation(raw: &str) -> &str {
-    raw.trim_start_matches(['"', '\'', '`', '(', '[', '{', '<', '>'])
-        .trim_end_matches([
-            '"', '\'', '`', ')', ']', '}', '>', ',', ';', ':', '.', '!', '?',
-        ])
+    let bytes = raw.as_bytes();
+    let start = bytes
+        .iter()
+        .position(|b| !matches!(b, b'"' | b'\'' | b'`' | b'(' | b'[' | b'{' | b'<' | b'>'));
+    let Some(start) = start else { return "" };
+    let end = bytes
+        .iter()
+        .rposition(|b| {
+            !matches!(
+                b,
+                b'"' | b'\''
+                    | b'`'
+                    | b')'
+                    | b']'
+                    | b'}'
+                    | b'>'
+                    | b','
+                    | b';'
+                    | b':'
+                    | b'.'
+                    | b'!'
+                    | b'?'
+            )
+        })
+        .map_or(start, |e| e + 1);
+    // Both cut points sit next to ASCII bytes, so they are character boundaries.
+    raw.get(start..end.max(start)).unwrap_or("")
 }
 
 /// Returns true if and only if the raw token separates clauses.
@@ -388,196 +456,6 @@ fn is_separator(raw: &str) -> bool {
         raw,
         "|" | "||" | "&&" | ";" | "&" | "then" | "and" | "-" | "--"
     )
-}
-
-/// Returns true if and only if the token is made of letters (and apostrophes).
-fn is_word(token: &str) -> bool {
-    token.chars().all(|c| c.is_alphabetic() || c == '\'')
-}
-
-/// Returns true if and only if the word negates what follows.
-fn is_negation(word: &str) -> bool {
-    matches!(word, "not" | "no" | "never" | "dont" | "cannot" | "without") || word.ends_with("n't")
-}
-
-/// Returns true if and only if the word is politeness or a prefix that does not end a clause start.
-fn is_filler(word: &str) -> bool {
-    matches!(
-        word,
-        "please"
-            | "kindly"
-            | "sudo"
-            | "can"
-            | "could"
-            | "would"
-            | "you"
-            | "now"
-            | "just"
-            | "go"
-            | "ahead"
-    )
-}
-
-/// Looks up a word, or its stem after stripping a common suffix, in the verb table.
-fn lookup_verb(word: &str) -> Option<(&'static str, ActionCategory)> {
-    if let Some(hit) = verb(word) {
-        return Some(hit);
-    }
-    if !word.is_ascii() || word.len() > 24 {
-        return None;
-    }
-    for suffix in ["ing", "ed", "es", "s", "d"] {
-        let Some(stem) = word.strip_suffix(suffix) else {
-            continue;
-        };
-        if stem.len() < 2 {
-            continue;
-        }
-        if let Some(hit) = verb(stem) {
-            return Some(hit);
-        }
-        // "deleting" -> "delet" + "e"; "stopping" -> "stopp" -> "stop".
-        let mut buf = [0u8; 25];
-        buf[..stem.len()].copy_from_slice(stem.as_bytes());
-        buf[stem.len()] = b'e';
-        if let Some(hit) = std::str::from_utf8(&buf[..=stem.len()]).ok().and_then(verb) {
-            return Some(hit);
-        }
-        let bytes = stem.as_bytes();
-        if bytes.len() >= 3
-            && bytes[bytes.len() - 1] == bytes[bytes.len() - 2]
-            && let Some(hit) = verb(&stem[..stem.len() - 1])
-        {
-            return Some(hit);
-        }
-    }
-    None
-}
-
-/// The verb table: dictionary form to category.
-fn verb(word: &str) -> Option<(&'static str, ActionCategory)> {
-    use ActionCategory::{Communicate, Create, Delete, Execute, Read, Update};
-    let hit = match word {
-        "read" => ("read", Read),
-        "show" => ("show", Read),
-        "list" => ("list", Read),
-        "ls" => ("ls", Read),
-        "get" => ("get", Read),
-        "fetch" => ("fetch", Read),
-        "view" => ("view", Read),
-        "cat" => ("cat", Read),
-        "display" => ("display", Read),
-        "print" => ("print", Read),
-        "query" => ("query", Read),
-        "select" => ("select", Read),
-        "search" => ("search", Read),
-        "find" => ("find", Read),
-        "grep" => ("grep", Read),
-        "inspect" => ("inspect", Read),
-        "check" => ("check", Read),
-        "describe" => ("describe", Read),
-        "download" => ("download", Read),
-        "curl" => ("curl", Read),
-        "wget" => ("wget", Read),
-        "open" => ("open", Read),
-        "count" => ("count", Read),
-        "summarize" | "summarise" => ("summarize", Read),
-        "create" => ("create", Create),
-        "make" => ("make", Create),
-        "add" => ("add", Create),
-        "insert" => ("insert", Create),
-        "generate" => ("generate", Create),
-        "touch" => ("touch", Create),
-        "mkdir" => ("mkdir", Create),
-        "build" => ("build", Create),
-        "write" => ("write", Create),
-        "init" | "initialize" | "initialise" => ("initialize", Create),
-        "register" => ("register", Create),
-        "provision" => ("provision", Create),
-        "clone" => ("clone", Create),
-        "copy" | "cp" => ("copy", Create),
-        "update" => ("update", Update),
-        "modify" => ("modify", Update),
-        "edit" => ("edit", Update),
-        "change" => ("change", Update),
-        "set" => ("set", Update),
-        "rename" => ("rename", Update),
-        "replace" => ("replace", Update),
-        "patch" => ("patch", Update),
-        "alter" => ("alter", Update),
-        "chmod" => ("chmod", Update),
-        "chown" => ("chown", Update),
-        "move" | "mv" => ("move", Update),
-        "configure" => ("configure", Update),
-        "upgrade" => ("upgrade", Update),
-        "fix" => ("fix", Update),
-        "adjust" => ("adjust", Update),
-        "migrate" => ("migrate", Update),
-        "append" => ("append", Update),
-        "reset" => ("reset", Update),
-        "enable" => ("enable", Update),
-        "disable" => ("disable", Update),
-        "grant" => ("grant", Update),
-        "revoke" => ("revoke", Update),
-        "delete" => ("delete", Delete),
-        "remove" => ("remove", Delete),
-        "rm" => ("rm", Delete),
-        "rmdir" => ("rmdir", Delete),
-        "erase" => ("erase", Delete),
-        "drop" => ("drop", Delete),
-        "destroy" => ("destroy", Delete),
-        "purge" => ("purge", Delete),
-        "wipe" => ("wipe", Delete),
-        "truncate" => ("truncate", Delete),
-        "clear" => ("clear", Delete),
-        "clean" | "cleanup" => ("clean", Delete),
-        "unlink" => ("unlink", Delete),
-        "shred" => ("shred", Delete),
-        "format" => ("format", Delete),
-        "mkfs" => ("mkfs", Delete),
-        "uninstall" => ("uninstall", Delete),
-        "run" => ("run", Execute),
-        "execute" | "exec" => ("execute", Execute),
-        "launch" => ("launch", Execute),
-        "start" => ("start", Execute),
-        "restart" => ("restart", Execute),
-        "stop" => ("stop", Execute),
-        "invoke" => ("invoke", Execute),
-        "sh" | "bash" | "zsh" => ("sh", Execute),
-        "python" | "node" => ("interpret", Execute),
-        "eval" => ("eval", Execute),
-        "deploy" => ("deploy", Execute),
-        "install" => ("install", Execute),
-        "kill" | "killall" | "pkill" => ("kill", Execute),
-        "terminate" => ("terminate", Execute),
-        "reboot" => ("reboot", Execute),
-        "shutdown" => ("shutdown", Execute),
-        "trigger" => ("trigger", Execute),
-        "compile" => ("compile", Execute),
-        "systemctl" => ("systemctl", Execute),
-        "dd" => ("dd", Execute),
-        "send" => ("send", Communicate),
-        "email" | "mail" => ("email", Communicate),
-        "message" => ("message", Communicate),
-        "notify" => ("notify", Communicate),
-        "post" => ("post", Communicate),
-        "reply" => ("reply", Communicate),
-        "forward" => ("forward", Communicate),
-        "share" => ("share", Communicate),
-        "publish" => ("publish", Communicate),
-        "tweet" => ("tweet", Communicate),
-        "contact" => ("contact", Communicate),
-        "broadcast" => ("broadcast", Communicate),
-        "upload" => ("upload", Communicate),
-        "call" => ("call", Communicate),
-        "invite" => ("invite", Communicate),
-        "announce" => ("announce", Communicate),
-        "alert" => ("alert", Communicate),
-        "tell" => ("tell", Communicate),
-        "respond" => ("respond", Communicate),
-        _ => return None,
-    };
-    Some(hit)
 }
 
 #[cfg(all(test, not(loom)))]

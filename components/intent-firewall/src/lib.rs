@@ -85,6 +85,7 @@ mod normalize;
 mod pattern;
 mod rate_limit;
 mod request;
+mod verbs;
 
 pub use assessment::{Assessment, PatternMatch, Verdict};
 pub use clock::{Clock, ManualClock, MonotonicClock};

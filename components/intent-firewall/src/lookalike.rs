@@ -14,7 +14,7 @@
 ///
 /// Every output is a lower-case ASCII letter or the input itself, and lower-case ASCII letters map to themselves,
 /// so the fold is idempotent.
-pub(crate) fn fold_lookalike(c: char) -> char {
+pub(crate) const fn fold_lookalike(c: char) -> char {
     match c {
         '0' => 'o',
         '1' => 'l',

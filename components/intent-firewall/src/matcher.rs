@@ -3,7 +3,12 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+
+/// Pattern sets up to this many bytes of normalised text compile to a DFA (one table lookup per input byte, about
+/// a kilobyte of memory per pattern); larger sets compile to a contiguous NFA, which is several times smaller and
+/// faster to build but slower to search.
+pub(crate) const DFA_MAX_PATTERN_BYTES: usize = 32 * 1024;
 
 use crate::error::FirewallError;
 use crate::pattern::{Pattern, PatternId};
@@ -47,8 +52,15 @@ impl CompiledMatcher {
         if patterns.is_empty() {
             return Ok(Self::empty());
         }
+        let total: usize = patterns.iter().map(|p| p.normalized().len()).sum();
+        let kind = if total <= DFA_MAX_PATTERN_BYTES {
+            AhoCorasickKind::DFA
+        } else {
+            AhoCorasickKind::ContiguousNFA
+        };
         let automaton = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
+            .kind(Some(kind))
             .build(patterns.iter().map(|p| p.normalized()))
             .map_err(|e| FirewallError::MatcherBuild(e.to_string()))?;
         Ok(Self {

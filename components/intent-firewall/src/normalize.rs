@@ -114,45 +114,79 @@ pub(crate) fn normalize_into(text: &str, form: Form, out: &mut String) {
 }
 
 /// Returns true if and only if the byte is ASCII whitespace in the sense of `char::is_whitespace`.
-fn is_ascii_space(b: u8) -> bool {
+const fn is_ascii_space(b: u8) -> bool {
     matches!(b, b'\t'..=b'\r' | b' ')
 }
 
-/// One pass over pure-ASCII input producing both forms; bytes are ASCII so each maps to one byte.
+/// What each ASCII byte becomes: 0 = stripped (control), `b' '` = whitespace, anything else = the output byte.
+const fn ascii_table(form: Form) -> [u8; 128] {
+    let mut table = [0u8; 128];
+    let mut b = 0u8;
+    while b < 128 {
+        table[b as usize] = if is_ascii_space(b) {
+            b' '
+        } else if b < 0x20 || b == 0x7F {
+            0
+        } else {
+            let lower = b.to_ascii_lowercase();
+            match form {
+                Form::Canonical => lower,
+                // `fold_lookalike` maps ASCII to ASCII, so the cast is lossless.
+                Form::Matching => fold_lookalike(lower as char) as u8,
+            }
+        };
+        b += 1;
+    }
+    table
+}
+
+/// The canonical form of each ASCII byte (see [`ascii_table`]).
+const CANONICAL_ASCII: [u8; 128] = ascii_table(Form::Canonical);
+/// The matching form of each ASCII byte (see [`ascii_table`]).
+const MATCHING_ASCII: [u8; 128] = ascii_table(Form::Matching);
+
+/// One table-driven pass over pure-ASCII input producing both forms; each byte maps to at most one byte.
 fn ascii_both(bytes: &[u8], canonical: &mut String, matching: &mut String) {
+    canonical.reserve(bytes.len());
+    matching.reserve(bytes.len());
     let mut pending_space = false;
     for &b in bytes {
-        if is_ascii_space(b) {
-            pending_space = !canonical.is_empty();
-        } else if b >= 0x20 && b != 0x7F {
-            if pending_space {
-                canonical.push(' ');
-                matching.push(' ');
-                pending_space = false;
+        let index = usize::from(b & 0x7F);
+        match CANONICAL_ASCII[index] {
+            0 => {}
+            b' ' => pending_space = !canonical.is_empty(),
+            c => {
+                if pending_space {
+                    canonical.push(' ');
+                    matching.push(' ');
+                    pending_space = false;
+                }
+                canonical.push(char::from(c));
+                matching.push(char::from(MATCHING_ASCII[index]));
             }
-            let lower = char::from(b.to_ascii_lowercase());
-            canonical.push(lower);
-            matching.push(fold_lookalike(lower));
         }
     }
 }
 
-/// One pass over pure-ASCII input producing one form.
+/// One table-driven pass over pure-ASCII input producing one form.
 fn ascii_one(bytes: &[u8], form: Form, out: &mut String) {
+    let table = match form {
+        Form::Canonical => &CANONICAL_ASCII,
+        Form::Matching => &MATCHING_ASCII,
+    };
+    out.reserve(bytes.len());
     let mut pending_space = false;
     for &b in bytes {
-        if is_ascii_space(b) {
-            pending_space = !out.is_empty();
-        } else if b >= 0x20 && b != 0x7F {
-            if pending_space {
-                out.push(' ');
-                pending_space = false;
+        match table[usize::from(b & 0x7F)] {
+            0 => {}
+            b' ' => pending_space = !out.is_empty(),
+            c => {
+                if pending_space {
+                    out.push(' ');
+                    pending_space = false;
+                }
+                out.push(char::from(c));
             }
-            let lower = char::from(b.to_ascii_lowercase());
-            out.push(match form {
-                Form::Canonical => lower,
-                Form::Matching => fold_lookalike(lower),
-            });
         }
     }
 }
