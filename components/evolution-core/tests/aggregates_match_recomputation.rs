@@ -1,6 +1,7 @@
-#![cfg(not(loom))]
 //! Property: after any sequence of logged experiences and `learn_*` calls (valid or not), every
 //! aggregate, the patterns and the metrics equal a recomputation from scratch over a shadow list.
+
+#![cfg(not(loom))]
 
 use std::collections::BTreeMap;
 

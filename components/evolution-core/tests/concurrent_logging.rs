@@ -1,6 +1,7 @@
-#![cfg(not(loom))]
 //! Concurrent logging from several threads loses nothing: counts add up, ids are dense and
 //! unique, and time order follows id order.
+
+#![cfg(not(loom))]
 
 use std::collections::HashSet;
 

@@ -1,6 +1,7 @@
-#![cfg(not(loom))]
 //! Property: every indexed query returns exactly what a brute-force filter over the retained
 //! experiences returns, in the same order.
+
+#![cfg(not(loom))]
 
 use evolution_core::{EvolutionConfig, EvolutionEngine, Experience, ExperienceId, Outcome, Query};
 use proptest::prelude::*;
