@@ -61,6 +61,11 @@ impl Point {
     pub fn median_op_ns(&self) -> f64 {
         self.median_of(|m| m.mean_op_ns)
     }
+    /// Median over repetitions of the p50 latency, ns: the robust time-per-operation used for growth fits
+    /// (a preempted batch moves a mean, rarely a median).
+    pub fn median_p50_ns(&self) -> f64 {
+        self.median_of(|m| m.latency.p50 as f64)
+    }
     /// Median throughput, operations per second.
     pub fn median_throughput(&self) -> f64 {
         self.median_of(|m| m.throughput)

@@ -77,10 +77,11 @@ impl LoadShape {
     pub fn describe(&self) -> String {
         match self {
             Self::Closed(s) => format!(
-                "closed: {} users, {} ops, think {:?}",
+                "closed: {} users, {} ops{}",
                 s.users(),
                 s.ops(),
                 s.think()
+                    .map_or_else(String::new, |t| format!(", think {t:?}"))
             ),
             Self::Open(s) => format!(
                 "open: {}/s over {} workers, {} ops",

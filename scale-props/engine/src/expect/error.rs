@@ -1,0 +1,45 @@
+//! The error an unmet expectation returns.
+
+use std::path::PathBuf;
+
+use crate::fit::FitError;
+
+/// Errors of [`crate::Curve::expect`] and [`crate::Curve::usl`].
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ExpectError {
+    /// Occurs when a curve does not meet an expectation; shows the measured table, the fits and a plot path.
+    #[error("{id}: expected {expectation}, but {reason}\n{table}\n{plot}")]
+    Violated {
+        /// Experiment id.
+        id: String,
+        /// What was expected.
+        expectation: String,
+        /// What was found.
+        reason: String,
+        /// The curve table and fits, as Markdown.
+        table: String,
+        /// `plot: <path>` of the SVG drawn for the failure, or why none was drawn.
+        plot: String,
+    },
+    /// Occurs when a model cannot be fitted to the curve (e.g. too few worker levels for the USL).
+    #[error("{id}: cannot fit {what}: {source}")]
+    Unfitted {
+        /// Experiment id.
+        id: String,
+        /// Which model.
+        what: &'static str,
+        /// The fitting error.
+        source: FitError,
+    },
+}
+
+/// Where failure plots go: `$SCALE_PROPS_PLOT_DIR`, else `<temp dir>/scale-props-plots`.
+///
+/// ```
+/// assert!(!scale_props::expect::plot_dir().as_os_str().is_empty());
+/// ```
+pub fn plot_dir() -> PathBuf {
+    std::env::var_os("SCALE_PROPS_PLOT_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| std::env::temp_dir().join("scale-props-plots"))
+}
