@@ -9,6 +9,7 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap};
 
 use hitl_collab::{Outcome, Priority, RequestId};
+use loom::sync::atomic::{AtomicUsize, Ordering};
 use loom::sync::{Condvar, Mutex};
 
 #[derive(Debug, Default)]
@@ -159,5 +160,61 @@ impl BrokenQueue {
     /// Returns the outcome that stands.
     pub fn outcome(&self, id: RequestId) -> Option<Outcome> {
         self.lock().records.get(&id).and_then(|r| r.outcome)
+    }
+}
+
+/// Broken observer delivery: events are committed to an outbox and delivered by whichever thread gets the
+/// delivery lock, but a thread that finds delivery busy leaves its event to the holder, and the holder does
+/// not re-check the outbox after releasing the lock, so an event committed in that window is never delivered.
+#[derive(Debug, Default)]
+pub struct BrokenDelivery {
+    outbox: Mutex<Vec<u32>>,
+    delivery: Mutex<()>,
+    delivered: Mutex<Vec<u32>>,
+    rounds: AtomicUsize,
+}
+
+impl BrokenDelivery {
+    /// Returns an empty outbox.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Commits an event, then tries to deliver everything pending.
+    pub fn commit(&self, event: u32) {
+        self.outbox
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(event);
+        let Ok(_turn) = self.delivery.try_lock() else {
+            return;
+        };
+        loop {
+            let batch = std::mem::take(
+                &mut *self
+                    .outbox
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner),
+            );
+            if batch.is_empty() {
+                break;
+            }
+            self.delivered
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .extend(batch);
+        }
+        // Bookkeeping while still holding the turn: the window in which another thread's event is stranded.
+        self.rounds.fetch_add(1, Ordering::SeqCst);
+        // Missing: after releasing `delivery`, re-check the outbox.
+    }
+
+    /// Returns the events delivered so far, in delivery order.
+    pub fn delivered(&self) -> Vec<u32> {
+        self.delivered
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 }
