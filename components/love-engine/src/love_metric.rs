@@ -27,11 +27,12 @@ pub const WELLBEING_WEIGHT: f64 = 0.6;
 /// A validated snapshot of a system: an outcome distribution and a wellbeing level.
 ///
 /// Invariants: the distribution is non-empty, finite, non-negative and sums to 1; wellbeing is in
-/// [0, 1].
+/// [0, 1]. Entropy is computed once, at construction, so comparing states costs O(1).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SystemState {
     distribution: Vec<f64>,
     wellbeing: f64,
+    entropy: f64,
 }
 
 impl SystemState {
@@ -64,9 +65,17 @@ impl SystemState {
         if total <= 0.0 || !total.is_finite() {
             return Err(LoveError::ZeroMass);
         }
+        let distribution: Vec<f64> = weights.iter().map(|w| w / total).collect();
+        let entropy = distribution
+            .iter()
+            .filter(|&&p| p > 0.0)
+            .map(|&p| -p * p.ln())
+            .sum::<f64>()
+            .max(0.0);
         Ok(Self {
-            distribution: weights.iter().map(|w| w / total).collect(),
+            distribution,
             wellbeing,
+            entropy,
         })
     }
 
@@ -85,12 +94,7 @@ impl SystemState {
     /// Shannon entropy in nats.
     #[must_use]
     pub fn entropy(&self) -> f64 {
-        self.distribution
-            .iter()
-            .filter(|&&p| p > 0.0)
-            .map(|&p| -p * p.ln())
-            .sum::<f64>()
-            .max(0.0)
+        self.entropy
     }
 
     /// Entropy divided by its maximum `ln k`, in [0, 1] (0 for a single outcome).
@@ -133,7 +137,7 @@ pub struct LoveMetric {
 
 /// Computes the love metric of the change from `before` to `after` (see the module docs).
 ///
-/// Cost: linear in the two distributions' lengths.
+/// Cost: O(1) (entropies are computed when the states are built, linear in their lengths).
 #[must_use]
 pub fn compute_love_metric(before: &SystemState, after: &SystemState) -> LoveMetric {
     let order_before = before.order();
