@@ -74,4 +74,4 @@ pub use proof::{ConsistencyProof, InclusionProof, NodeSource};
 pub use sequencer::{AppendError, Receipt, Sequencer, SequencerState};
 pub use sign::{LogKey, PublicKey, SignedTreeHead};
 pub use store::{Durability, MemoryStore, Order, Query, SqliteStore, Store};
-pub use verify::{EXPORT_FORMAT, VerifyReport, verify_export};
+pub use verify::{EXPORT_FORMAT, VerifyReport, verify_export, verify_store};

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use crate::entry::{Entry, EntryContent, Limits};
 use crate::error::{AuditError, VerifyError};
+
 use crate::frontier::Frontier;
 use crate::hasher::Hash;
 use crate::proof::{ConsistencyProof, InclusionProof, root_at};
@@ -13,9 +14,9 @@ use crate::sign::{LogKey, PublicKey, SignedTreeHead};
 use crate::store::{MemoryStore, Query, SqliteStore, Store};
 use crate::sync::now_ns;
 use crate::tree_math::perfect_cover;
-use crate::verify::{ChainVerifier, EXPORT_FORMAT, ExportLine, VerifyReport, write_line};
+use crate::verify::{EXPORT_FORMAT, ExportLine, VerifyReport, verify_stored, write_line};
 
-/// Entries read per step while verifying or exporting.
+/// Entries read per step while exporting.
 const CHUNK: u64 = 4096;
 
 /// A signed, tamper-evident, append-only audit log.
@@ -250,21 +251,7 @@ impl AuditLog {
     /// [`VerifyError`] naming the first bad entry (or the truncation / root mismatch).
     pub fn verify(&self) -> Result<VerifyReport, VerifyError> {
         let (size, root) = self.tree();
-        let sth = self.store.latest_tree_head()?;
-        let key = self.key.public_key();
-        let mut v = ChainVerifier::new(&key, sth)?;
-        v.add_checkpoint(size, root)?;
-        // Entries committed after the snapshot are verified too (they are in the store before they are
-        // published), so concurrent appends are not mistaken for inserted rows.
-        let stored_end = self.store.last_entry()?.map_or(0, |e| e.seq + 1);
-        let end = stored_end.max(size);
-        let mut at = 0;
-        while at < end {
-            let chunk = self.store.entries(at..at.saturating_add(CHUNK).min(end))?;
-            v.feed(&chunk)?;
-            at += CHUNK;
-        }
-        v.finish(size)
+        verify_stored(&*self.store, &self.key.public_key(), Some((size, root)))
     }
 
     /// Writes the committed log as JSON Lines: a header, one line per entry, and a freshly signed tree head

@@ -10,6 +10,10 @@ use crate::error::{EntryFault, VerifyError};
 use crate::frontier::Frontier;
 use crate::hasher::Hash;
 use crate::sign::{PublicKey, SignedTreeHead};
+use crate::store::Store;
+
+/// Entries read per step while verifying.
+const CHUNK: u64 = 4096;
 
 /// What a successful verification established.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -253,4 +257,38 @@ pub fn verify_export(reader: impl BufRead, key: &PublicKey) -> Result<VerifyRepo
         });
     }
     Ok(report)
+}
+
+/// Verifies a store on its own (no open log needed, e.g. after a crash or on a copied file), with nothing but
+/// the public key: dense sequence, every leaf hash, link, timestamp and signature, and the recomputed root
+/// against the latest signed tree head in the store.
+///
+/// # Errors
+/// [`VerifyError`] naming the first bad entry (or the truncation / root mismatch).
+pub fn verify_store(store: &dyn Store, key: &PublicKey) -> Result<VerifyReport, VerifyError> {
+    verify_stored(store, key, None)
+}
+
+/// [`verify_store`], also checking that the first `expected.0` entries have root `expected.1`.
+pub(crate) fn verify_stored(
+    store: &dyn Store,
+    key: &PublicKey,
+    expected: Option<(u64, Hash)>,
+) -> Result<VerifyReport, VerifyError> {
+    let mut v = ChainVerifier::new(key, store.latest_tree_head()?)?;
+    let mut min_size = 0;
+    if let Some((size, root)) = expected {
+        v.add_checkpoint(size, root)?;
+        min_size = size;
+    }
+    // Read up to the highest stored entry: entries committed after a snapshot are verified too (they are in
+    // the store before they are published), so concurrent appends are not mistaken for inserted rows.
+    let end = store.last_entry()?.map_or(0, |e| e.seq + 1).max(min_size);
+    let mut at = 0;
+    while at < end {
+        let chunk = store.entries(at..at.saturating_add(CHUNK).min(end))?;
+        v.feed(&chunk)?;
+        at += CHUNK;
+    }
+    v.finish(min_size)
 }
