@@ -244,3 +244,79 @@ fn engine_is_shareable_across_threads() {
     }
     assert_eq!(e.total_assessments(), 200);
 }
+
+#[test]
+fn json_parameters_are_scanned_in_document_order_and_quoted() {
+    let action = Action::new("update").with_json(json!({
+        "a_note": "keep a backup",
+        "b_steps": ["read", {"c_mode": "Delete records"}]
+    }));
+    let a = check(&action);
+    // Visit order: keys a_note, b_steps; "keep a backup"; "read"; key c_mode; "Delete records".
+    let delete = a
+        .concerns
+        .iter()
+        .find(|c| c.evidence.phrase == "delete")
+        .unwrap_or_else(|| panic!("{:?}", a.concerns));
+    assert_eq!(delete.evidence.field, Field::Parameter { index: 5 });
+    assert_eq!(action.quote(&delete.evidence), Some("Delete"));
+    let phrases: Vec<&str> = a
+        .supports
+        .iter()
+        .map(|s| s.evidence.phrase.as_ref())
+        .collect();
+    assert_eq!(phrases, ["backup", "read"]);
+}
+
+#[test]
+fn deeply_nested_json_does_not_overflow() {
+    let mut value = json!("wipe everything");
+    for _ in 0..100_000 {
+        value = serde_json::Value::Array(vec![value]);
+    }
+    let action = Action::new("nested").with_json(value);
+    let a = check(&action);
+    assert!(a.concerns.iter().any(|c| c.evidence.phrase == "wipe"));
+    // serde_json drops nested values recursively; hand it back in pieces to keep the test safe.
+    let mut v = action.parameters;
+    while let love_engine::Parameters::Json(serde_json::Value::Array(mut items)) = v {
+        v = match items.pop() {
+            Some(inner) => love_engine::Parameters::Json(inner),
+            None => break,
+        };
+    }
+}
+
+#[test]
+fn breakers_and_clauses_end_negation() {
+    let a = check(&Action::new("task").with_context("no backups, but delete the logs"));
+    assert!(a.concerns.iter().any(|c| c.evidence.phrase == "delete"));
+    let b = check(&Action::new("task").with_context("never share it; deceive them"));
+    assert!(b.concerns.iter().any(|c| c.evidence.phrase == "deceive"));
+}
+
+#[test]
+fn fairness_and_transparency_support_raise_scores() {
+    let plain = check(&Action::new("rank_applicants"));
+    let fair = check(
+        &Action::new("rank_applicants")
+            .with_context("fair and unbiased ranking, disclosed to every applicant"),
+    );
+    assert!(fair.scores.fairness > plain.scores.fairness);
+    assert!(fair.scores.transparency > plain.scores.transparency);
+    assert!(fair.overall > plain.overall);
+}
+
+#[test]
+fn oversized_key_value_parameters_are_rejected() {
+    let e = LoveEngine::with_config(LoveConfig {
+        max_action_bytes: 64,
+        ..LoveConfig::default()
+    })
+    .unwrap_or_else(|err| panic!("{err}"));
+    let action = Action::new("read").with_parameter("k", "v".repeat(100));
+    assert_eq!(
+        e.check_ethics(&action),
+        Err(LoveError::ActionTooLarge { len: 105, max: 64 })
+    );
+}

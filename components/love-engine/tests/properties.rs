@@ -130,6 +130,22 @@ proptest! {
         prop_assert!(!r.consistent);
     }
 
+    /// Arbitrary Unicode never panics and keeps every score in range, in both checks.
+    #[test]
+    fn arbitrary_unicode_is_handled(kind in "\\PC{1,40}", text in "\\PC{0,300}", ctx in "\\PC{0,300}") {
+        prop_assume!(!kind.trim().is_empty());
+        let e = LoveEngine::new();
+        let a = e
+            .check_ethics(&Action::new(kind).with_parameter(text.clone(), ctx.clone()).with_context(text.clone()))
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert!((0.0..=1.0).contains(&a.overall));
+        let r = e.detect_hallucination(&text, &ctx).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert!((0.0..=1.0).contains(&r.score));
+        for f in &r.findings {
+            prop_assert_eq!(text.get(f.span.clone()), Some(f.text.as_str()));
+        }
+    }
+
     #[test]
     fn love_metric_is_in_unit_interval(
         p in prop::collection::vec(0.0f64..10.0, 1..16),
