@@ -16,22 +16,9 @@ pub struct UslReport {
 }
 
 impl fmt::Display for UslReport {
+    /// The fit's own Display: parameters, label, and the measured and fitted table.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{}", self.fit)?;
-        writeln!(
-            f,
-            "| workers | measured ops/s | fitted ops/s | efficiency |"
-        )?;
-        writeln!(f, "|---:|---:|---:|---:|")?;
-        for (w, x) in &self.measured {
-            writeln!(
-                f,
-                "| {w} | {x:.0} | {:.0} | {:.2} |",
-                self.fit.throughput(*w),
-                self.fit.efficiency(*w)
-            )?;
-        }
-        Ok(())
+        write!(f, "{}", self.fit)
     }
 }
 

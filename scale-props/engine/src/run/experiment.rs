@@ -46,6 +46,7 @@ pub struct Experiment<W = NoWorkload> {
     ops: u64,
     repetitions: u32,
     progress: Option<ProgressFn>,
+    batching: bool,
     workload: W,
 }
 
@@ -113,6 +114,7 @@ impl Experiment<NoWorkload> {
             ops: DEFAULT_OPS,
             repetitions: 1,
             progress: None,
+            batching: true,
             workload: NoWorkload,
         }
     }
@@ -164,6 +166,7 @@ impl<P> Experiment<Prepared<P>> {
             ops: self.ops,
             repetitions: self.repetitions,
             progress: self.progress,
+            batching: self.batching,
             workload: (),
         };
         next.with_workload(FnWorkload {
@@ -184,6 +187,7 @@ impl<W> Experiment<W> {
             ops: self.ops,
             repetitions: self.repetitions,
             progress: self.progress,
+            batching: self.batching,
             workload,
         }
     }
@@ -220,6 +224,13 @@ impl<W> Experiment<W> {
     /// Runs each (size, phase) this many times; time-based facts use the median.
     pub fn repetitions(mut self, repetitions: u32) -> Self {
         self.repetitions = repetitions;
+        self
+    }
+
+    /// Whether operations shorter than about a microsecond are timed in batches (the default). With `false`,
+    /// every operation is timed on its own: exact per-operation latencies, at the cost of two clock reads each.
+    pub fn batching(mut self, on: bool) -> Self {
+        self.batching = on;
         self
     }
 
@@ -312,6 +323,7 @@ impl<W: Workload> Experiment<W> {
                         phase,
                         size,
                         repetition,
+                        batching: self.batching,
                     };
                     records.push(run_phase(pool, &input)?);
                     self.emit(&Progress::RunDone {

@@ -51,7 +51,8 @@ impl WorkerRecord {
             dropped: 0,
             busy_ns: 0,
             allocs: (0, 0),
-            counters: RefCell::new(Vec::new()),
+            // Room for a few named counters, so the first count inside a timed batch does not allocate.
+            counters: RefCell::new(Vec::with_capacity(8)),
             max_batch: 0,
             timeline: Vec::new(),
         }
@@ -65,6 +66,7 @@ pub(crate) struct PhaseInput<'a, W: Workload> {
     pub phase: &'a Phase,
     pub size: u64,
     pub repetition: u32,
+    pub batching: bool,
 }
 
 /// Runs one phase on `pool` (which has exactly `phase.workers` threads) and returns its record.
@@ -182,7 +184,7 @@ fn closed_loop<W: Workload>(
 ) {
     let phase = input.phase;
     let ops = phase.ops;
-    let single = phase.think.is_some() || keep_timeline;
+    let single = phase.think.is_some() || keep_timeline || !input.batching;
     let cap = (ops / (4 * phase.workers as u64)).clamp(1, MAX_BATCH);
     let mut batch = 1u64;
     let mut now = Instant::now();
