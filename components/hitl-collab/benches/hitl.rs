@@ -201,6 +201,7 @@ fn waiter_wakeup(c: &mut Criterion) {
             }
         })
     };
+    let mut samples: Vec<Duration> = Vec::new();
     c.bench_function("waiter_wakeup", |b| {
         b.iter_custom(|iters| {
             let mut total = Duration::ZERO;
@@ -214,13 +215,27 @@ fn waiter_wakeup(c: &mut Criterion) {
                 let decided_at = Instant::now();
                 queue.approve(id, "admin").expect("pending");
                 let woke_at = woke.recv().expect("waiter alive");
-                total += woke_at.saturating_duration_since(decided_at);
+                let latency = woke_at.saturating_duration_since(decided_at);
+                samples.push(latency);
+                total += latency;
             }
             total
         });
     });
     let _ = to_waiter.send(None);
     let _ = waiter.join();
+    samples.sort_unstable();
+    if !samples.is_empty() {
+        let at = |q: f64| samples[((samples.len() - 1) as f64 * q) as usize];
+        println!(
+            "waiter_wakeup: {} wake-ups, median {:?}, p90 {:?}, p99 {:?}, max {:?}",
+            samples.len(),
+            at(0.5),
+            at(0.9),
+            at(0.99),
+            at(1.0)
+        );
+    }
 }
 
 criterion_group!(

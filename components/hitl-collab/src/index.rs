@@ -171,3 +171,57 @@ impl PendingIndex {
         expected_actionable <= self.actionable.len() && self.actionable.len() + paused == self.len
     }
 }
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    fn ids(index: &PendingIndex) -> Vec<u64> {
+        index.actionable().map(|(_, id)| id.0).collect()
+    }
+
+    #[test]
+    fn order_is_priority_then_sequence() {
+        let mut index = PendingIndex::default();
+        index.insert(pending_key(Priority::Low, 0), RequestId(0), None);
+        index.insert(pending_key(Priority::Critical, 1), RequestId(1), None);
+        index.insert(pending_key(Priority::Low, 2), RequestId(2), None);
+        index.insert(pending_key(Priority::Critical, 3), RequestId(3), None);
+        assert_eq!(ids(&index), vec![1, 3, 0, 2]);
+        assert!(index.remove(pending_key(Priority::Critical, 1), None));
+        assert!(!index.remove(pending_key(Priority::Critical, 1), None));
+        assert_eq!(ids(&index), vec![3, 0, 2]);
+        assert_eq!(index.len(), 3);
+    }
+
+    #[test]
+    fn pause_parks_and_resume_restores_the_same_places() {
+        let w = WorkflowId::new("w");
+        let mut index = PendingIndex::default();
+        index.insert(pending_key(Priority::High, 0), RequestId(0), Some(&w));
+        index.insert(pending_key(Priority::High, 1), RequestId(1), None);
+        index.insert(pending_key(Priority::Low, 2), RequestId(2), Some(&w));
+        assert!(index.pause(&w));
+        assert_eq!(ids(&index), vec![1]);
+        assert!(index.is_paused(Some(&w)));
+        assert_eq!(index.len(), 3);
+        assert!(index.is_consistent());
+        // Removing a parked request works and keeps the count right.
+        assert!(index.remove(pending_key(Priority::Low, 2), Some(&w)));
+        assert!(index.resume(&w));
+        assert_eq!(ids(&index), vec![0, 1]);
+        assert_eq!(index.len(), 2);
+        assert!(index.is_consistent());
+    }
+
+    #[test]
+    fn an_empty_running_workflow_is_forgotten() {
+        let w = WorkflowId::new("w");
+        let mut index = PendingIndex::default();
+        index.insert(pending_key(Priority::Low, 0), RequestId(0), Some(&w));
+        assert!(index.remove(pending_key(Priority::Low, 0), Some(&w)));
+        assert!(index.workflows.is_empty());
+        assert!(!index.resume(&w));
+        assert!(index.is_consistent());
+    }
+}

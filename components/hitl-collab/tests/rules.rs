@@ -324,3 +324,10 @@ fn request_view_keeps_context_and_deadline() {
     assert_eq!(view.submitted_at.as_nanos(), 3_000_000_000);
     assert_eq!(view.deadline.as_nanos(), 10_000_000_000);
 }
+
+#[test]
+fn queue_is_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<hitl_collab::HitlQueue>();
+    assert_send_sync::<hitl_collab::HitlError>();
+}
