@@ -4,6 +4,14 @@
 //! condition variable) but each method splits a check and the action that depends on it across two lock
 //! acquisitions, the classic check-then-act race the real `HitlQueue` avoids by doing both under one lock.
 //! The `hitl_*` model tests run loom on these and expect it to find the bug, which shows each model can fail.
+//!
+//! All HITL models are run with the preemption bound `LOOM_MAX_PREEMPTIONS=3`:
+//! `RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=3 cargo test --release -p loom-tests --tests hitl`
+//! (each model takes well under a second in release; the build dominates).
+//!
+//! Loom does not make a lock release a preemption point, so a window between two releases is explored only
+//! if some other synchronising operation sits inside it; [`BrokenDelivery`] has one (a counter update) so the
+//! stranded-event interleaving is reachable.
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap};

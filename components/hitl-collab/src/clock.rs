@@ -76,7 +76,7 @@ impl SystemClock {
     #[must_use]
     pub fn new() -> Self {
         Self {
-            origin: crate::sync::Instant::now(),
+            origin: crate::sync::instant_now(),
         }
     }
 }

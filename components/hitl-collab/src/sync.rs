@@ -18,6 +18,11 @@ mod imp {
     pub(crate) use std::thread;
     pub(crate) use std::time::Instant;
 
+    /// Reads the real monotonic clock (the only place the crate does).
+    pub(crate) fn instant_now() -> Instant {
+        Instant::now()
+    }
+
     /// A mutual-exclusion lock (parking_lot: no poisoning).
     #[derive(Debug, Default)]
     pub(crate) struct Mutex<T>(parking_lot::Mutex<T>);
