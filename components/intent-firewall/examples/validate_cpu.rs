@@ -41,8 +41,44 @@ fn synthetic(n: usize) -> Vec<Pattern> {
         .collect()
 }
 
+/// Returns the CPU nanoseconds per call of `f` over `iterations` calls.
+fn cpu_per_call(iterations: u32, mut f: impl FnMut()) -> Option<f64> {
+    let start = thread_cpu_nanos()?;
+    for _ in 0..iterations {
+        f();
+    }
+    Some((thread_cpu_nanos()? - start) as f64 / f64::from(iterations))
+}
+
 fn main() {
     let request = Request::new("cpu", SAFE_200);
+    let parts: [(&str, Box<dyn FnMut()>); 3] = [
+        (
+            "normalize (matching form)",
+            Box::new(|| drop(black_box(intent_firewall::normalize(black_box(SAFE_200))))),
+        ),
+        (
+            "canonicalize",
+            Box::new(|| {
+                drop(black_box(intent_firewall::canonicalize(black_box(
+                    SAFE_200,
+                ))))
+            }),
+        ),
+        (
+            "Intent::extract",
+            Box::new(|| {
+                drop(black_box(intent_firewall::Intent::extract(black_box(
+                    SAFE_200,
+                ))))
+            }),
+        ),
+    ];
+    for (name, mut f) in parts {
+        if let Some(ns) = cpu_per_call(200_000, &mut f) {
+            println!("{name:>26}: {ns:>7.1} ns CPU per call");
+        }
+    }
     for n in [10, 100, 1_000, 10_000] {
         let patterns = synthetic(n);
         let built = std::time::Instant::now();
@@ -69,9 +105,10 @@ fn main() {
         let cpu = thread_cpu_nanos().unwrap_or(start) - start;
         let wall = wall.elapsed().as_nanos();
         println!(
-            "{n:>6} patterns: {:>7.1} ns CPU per validate ({:>7.1} ns wall); compiled in {build_ms:.1} ms",
+            "{n:>6} patterns: {:>7.1} ns CPU per validate ({:>7.1} ns wall); compiled in {build_ms:.1} ms, {} KiB",
             cpu as f64 / f64::from(iterations),
-            wall as f64 / f64::from(iterations)
+            wall as f64 / f64::from(iterations),
+            fw.matcher_memory_bytes() / 1024
         );
     }
 }

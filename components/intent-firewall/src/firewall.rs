@@ -22,7 +22,7 @@ use crate::request::Request;
 
 thread_local! {
     /// Per-thread buffer for the matching form, so validation does not allocate it each time.
-    static MATCHING_FORM: RefCell<String> = const { RefCell::new(String::new()) };
+    static MATCHING_FORM: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
 /// The intent firewall. `Send + Sync`: share it (e.g. in an `Arc`) and call [`Firewall::validate`] from any
@@ -249,6 +249,12 @@ impl Firewall {
     #[must_use]
     pub fn pattern_count(&self) -> usize {
         self.matcher.load().len()
+    }
+
+    /// Returns the heap memory of the compiled matcher (the automaton) in bytes.
+    #[must_use]
+    pub fn matcher_memory_bytes(&self) -> usize {
+        self.matcher.load().automaton_bytes()
     }
 
     /// Returns the pattern with id `id`, if present.

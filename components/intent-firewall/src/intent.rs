@@ -154,7 +154,16 @@ pub(crate) fn extract_canonical(canonical: &str) -> Intent {
     let mut clause_start = true;
     let mut negated_for = 0u8;
 
-    for raw in canonical.split(' ') {
+    let mut rest = canonical;
+    while !rest.is_empty() {
+        // Tokens are separated by single ASCII spaces (canonical form), so the cut is a character boundary.
+        let cut = rest
+            .as_bytes()
+            .iter()
+            .position(|&b| b == b' ')
+            .unwrap_or(rest.len());
+        let (raw, tail) = rest.split_at(cut);
+        rest = tail.get(1..).unwrap_or("");
         if is_separator(raw) {
             clause_start = true;
             negated_for = 0;
@@ -211,7 +220,7 @@ pub(crate) fn extract_canonical(canonical: &str) -> Intent {
 }
 
 /// What one scan over a token's bytes learns about it.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 struct Shape {
     /// Only ASCII letters and apostrophes: a candidate verb, negation or filler.
     ascii_word: bool,
@@ -221,24 +230,35 @@ struct Shape {
     has_colon: bool,
 }
 
+/// Byte classes for [`Shape::of`]: bit 0 not part of a plain word, then `@`, `.`, `=`, `:`.
+const SHAPE_CLASS: [u8; 256] = {
+    let mut table = [1u8; 256];
+    let mut b = b'a';
+    while b <= b'z' {
+        table[b as usize] = 0;
+        b += 1;
+    }
+    table[b'\'' as usize] = 0;
+    table[b'@' as usize] = 1 | 2;
+    table[b'.' as usize] = 1 | 4;
+    table[b'=' as usize] = 1 | 8;
+    table[b':' as usize] = 1 | 16;
+    table
+};
+
 impl Shape {
+    /// Scans the token once, branch-free, through [`SHAPE_CLASS`].
     fn of(token: &str) -> Self {
-        let mut shape = Self {
-            ascii_word: true,
-            ..Self::default()
-        };
-        for &b in token.as_bytes() {
-            match b {
-                b'a'..=b'z' | b'\'' => {}
-                b'@' => shape.has_at = true,
-                b'.' => shape.has_dot = true,
-                b'=' => shape.has_eq = true,
-                b':' => shape.has_colon = true,
-                _ => {}
-            }
-            shape.ascii_word &= b.is_ascii_lowercase() || b == b'\'';
+        let flags = token
+            .bytes()
+            .fold(0u8, |acc, b| acc | SHAPE_CLASS[usize::from(b)]);
+        Self {
+            ascii_word: flags & 1 == 0,
+            has_at: flags & 2 != 0,
+            has_dot: flags & 4 != 0,
+            has_eq: flags & 8 != 0,
+            has_colon: flags & 16 != 0,
         }
-        shape
     }
 }
 
@@ -452,10 +472,11 @@ fn trim_punctuation(raw: &str) -> &str {
 
 /// Returns true if and only if the raw token separates clauses.
 fn is_separator(raw: &str) -> bool {
-    matches!(
-        raw,
-        "|" | "||" | "&&" | ";" | "&" | "then" | "and" | "-" | "--"
-    )
+    raw.len() <= 4
+        && matches!(
+            raw,
+            "|" | "||" | "&&" | ";" | "&" | "then" | "and" | "-" | "--"
+        )
 }
 
 #[cfg(all(test, not(loom)))]

@@ -8,7 +8,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 /// Pattern sets up to this many bytes of normalised text compile to a DFA (one table lookup per input byte, about
 /// a kilobyte of memory per pattern); larger sets compile to a contiguous NFA, which is several times smaller and
 /// faster to build but slower to search.
-pub(crate) const DFA_MAX_PATTERN_BYTES: usize = 32 * 1024;
+pub(crate) const DFA_MAX_PATTERN_BYTES: usize = 256 * 1024;
 
 use crate::error::FirewallError;
 use crate::pattern::{Pattern, PatternId};
@@ -80,14 +80,19 @@ impl CompiledMatcher {
         self.by_id.get(id).map(|&i| &self.patterns[i])
     }
 
+    /// Returns the heap memory of the automaton in bytes (0 without patterns).
+    pub(crate) fn automaton_bytes(&self) -> usize {
+        self.automaton.as_ref().map_or(0, AhoCorasick::memory_usage)
+    }
+
     /// Returns the number of patterns.
     pub(crate) fn len(&self) -> usize {
         self.patterns.len()
     }
 
     /// Calls `on_match` once for every distinct pattern that occurs in `haystack` (already in matching form) with
-    /// its edge rules respected. One pass over the haystack, whatever the number of patterns.
-    pub(crate) fn for_each_match(&self, haystack: &str, mut on_match: impl FnMut(&Arc<Pattern>)) {
+    /// its edge rules respected (`haystack` is valid UTF-8). One pass over the haystack, whatever the number of patterns.
+    pub(crate) fn for_each_match(&self, haystack: &[u8], mut on_match: impl FnMut(&Arc<Pattern>)) {
         let Some(automaton) = &self.automaton else {
             return;
         };
@@ -122,7 +127,7 @@ mod tests {
 
     fn ids(m: &CompiledMatcher, haystack: &str) -> Vec<String> {
         let mut out = Vec::new();
-        m.for_each_match(haystack, |p| out.push(p.id().to_string()));
+        m.for_each_match(haystack.as_bytes(), |p| out.push(p.id().to_string()));
         out.sort();
         out
     }

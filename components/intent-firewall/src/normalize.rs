@@ -65,15 +65,18 @@ pub fn canonicalize(text: &str) -> String {
     out
 }
 
-/// Writes both forms of `text` into the two buffers (cleared first), sharing one pass for ASCII input.
-pub(crate) fn normalize_both(text: &str, canonical: &mut String, matching: &mut String) {
+/// Writes both forms of `text` into the two buffers (cleared first), sharing one pass for ASCII input. The
+/// matching form is written as bytes (always valid UTF-8) for the byte-oriented matcher.
+pub(crate) fn normalize_both(text: &str, canonical: &mut String, matching: &mut Vec<u8>) {
     canonical.clear();
     matching.clear();
     if text.is_ascii() {
         ascii_both(text.as_bytes(), canonical, matching);
     } else {
         normalize_into(text, Form::Canonical, canonical);
-        normalize_into(text, Form::Matching, matching);
+        let mut owned = String::with_capacity(text.len());
+        normalize_into(text, Form::Matching, &mut owned);
+        matching.extend_from_slice(owned.as_bytes());
     }
 }
 
@@ -145,27 +148,36 @@ const CANONICAL_ASCII: [u8; 128] = ascii_table(Form::Canonical);
 /// The matching form of each ASCII byte (see [`ascii_table`]).
 const MATCHING_ASCII: [u8; 128] = ascii_table(Form::Matching);
 
-/// One table-driven pass over pure-ASCII input producing both forms; each byte maps to at most one byte.
-fn ascii_both(bytes: &[u8], canonical: &mut String, matching: &mut String) {
-    canonical.reserve(bytes.len());
-    matching.reserve(bytes.len());
-    let mut pending_space = false;
-    for &b in bytes {
-        let index = usize::from(b & 0x7F);
-        match CANONICAL_ASCII[index] {
-            0 => {}
-            b' ' => pending_space = !canonical.is_empty(),
-            c => {
-                if pending_space {
-                    canonical.push(' ');
-                    matching.push(' ');
-                    pending_space = false;
-                }
-                canonical.push(char::from(c));
-                matching.push(char::from(MATCHING_ASCII[index]));
-            }
+/// Pure-ASCII input to both forms. Text that is already clean (no control characters, single spaces only, none at
+/// the ends; the usual case) is copied and lower-cased in bulk; other text takes the byte-by-byte table path. The
+/// matching form is then the canonical one mapped byte by byte.
+fn ascii_both(bytes: &[u8], canonical: &mut String, matching: &mut Vec<u8>) {
+    match std::str::from_utf8(bytes) {
+        Ok(clean) if is_clean_ascii(bytes) => {
+            canonical.push_str(clean);
+            canonical.make_ascii_lowercase();
         }
+        _ => ascii_one(bytes, Form::Canonical, canonical),
     }
+    matching.extend(
+        canonical
+            .bytes()
+            .map(|b| MATCHING_ASCII[usize::from(b & 0x7F)]),
+    );
+}
+
+/// Returns true if and only if ASCII `bytes` are already in canonical form apart from letter case.
+fn is_clean_ascii(bytes: &[u8]) -> bool {
+    let mut previous_space = true;
+    for &b in bytes {
+        let class = CANONICAL_ASCII[usize::from(b & 0x7F)];
+        let space = class == b' ';
+        if class == 0 || (space && (previous_space || b != b' ')) {
+            return false;
+        }
+        previous_space = space;
+    }
+    !previous_space || bytes.is_empty()
 }
 
 /// One table-driven pass over pure-ASCII input producing one form.
@@ -313,11 +325,18 @@ mod tests {
 
     #[test]
     fn both_forms_agree_with_the_single_form_functions() {
-        let (mut c, mut m) = (String::new(), String::new());
-        for text in ["Hello  World", "ｒｍ -rf ／", "Dr0p\u{200B} TABLE", ""] {
+        let (mut c, mut m) = (String::new(), Vec::new());
+        for text in [
+            "Hello  World",
+            "ｒｍ -rf ／",
+            "Dr0p\u{200B} TABLE",
+            "",
+            " a\u{1}b\tC ",
+            "\t\n",
+        ] {
             normalize_both(text, &mut c, &mut m);
             assert_eq!(c, canonicalize(text));
-            assert_eq!(m, normalize(text));
+            assert_eq!(m, normalize(text).into_bytes());
         }
     }
 
@@ -353,6 +372,14 @@ mod tests {
             ascii_one(text.as_bytes(), Form::Canonical, &mut fast);
             unicode_pass(&text, Form::Canonical, &mut slow);
             prop_assert_eq!(fast, slow);
+        }
+
+        #[test]
+        fn both_forms_at_once_equal_each_form_alone(text in "[ -~\t\n\r\u{0B}\u{0}-\u{1F}\u{7F}é\u{200B}]{0,60}") {
+            let (mut c, mut m) = (String::new(), Vec::new());
+            normalize_both(&text, &mut c, &mut m);
+            prop_assert_eq!(&c, &canonicalize(&text));
+            prop_assert_eq!(m, normalize(&text).into_bytes());
         }
 
         #[test]

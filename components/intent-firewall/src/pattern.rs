@@ -232,13 +232,41 @@ impl Pattern {
     }
 
     /// Returns true if and only if a match of this pattern at `haystack[start..end]` respects its edge rules.
-    pub(crate) fn edges_hold(&self, haystack: &str, start: usize, end: usize) -> bool {
-        let before = haystack[..start].chars().next_back();
-        let after = haystack[end..].chars().next();
+    /// `haystack` is valid UTF-8 and `start`, `end` are character boundaries (as for any match of a UTF-8
+    /// pattern in UTF-8 text).
+    pub(crate) fn edges_hold(&self, haystack: &[u8], start: usize, end: usize) -> bool {
         let first = self.normalized.chars().next();
         let last = self.normalized.chars().next_back();
-        edge_holds(self.start, first, before) && edge_holds(self.end, last, after)
+        edge_holds(self.start, first, char_before(haystack, start))
+            && edge_holds(self.end, last, char_at(haystack, end))
     }
+}
+
+/// Returns the character that ends just before byte `at` of UTF-8 `text`.
+fn char_before(text: &[u8], at: usize) -> Option<char> {
+    let head = text.get(..at)?;
+    let &last = head.last()?;
+    if last.is_ascii() {
+        return Some(char::from(last));
+    }
+    let from = head.len().saturating_sub(4);
+    let lead = (from..head.len()).rev().find(|&i| head[i] & 0xC0 != 0x80)?;
+    std::str::from_utf8(&head[lead..]).ok()?.chars().next()
+}
+
+/// Returns the character that starts at byte `at` of UTF-8 `text`.
+fn char_at(text: &[u8], at: usize) -> Option<char> {
+    let tail = text.get(at..)?;
+    let &first = tail.first()?;
+    if first.is_ascii() {
+        return Some(char::from(first));
+    }
+    let width = match first {
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        _ => 4,
+    };
+    std::str::from_utf8(tail.get(..width)?).ok()?.chars().next()
 }
 
 /// Returns true if and only if `c` is a word character for [`Edge::Word`].
@@ -277,7 +305,7 @@ mod tests {
 
     fn holds(p: &Pattern, haystack: &str) -> bool {
         let start = haystack.find(p.normalized()).expect("pattern occurs");
-        p.edges_hold(haystack, start, start + p.normalized().len())
+        p.edges_hold(haystack.as_bytes(), start, start + p.normalized().len())
     }
 
     #[test]
@@ -341,6 +369,24 @@ mod tests {
         assert!(holds(&p, "sudo rm -rf / --no-preserve-root"));
         assert!(!holds(&p, "rm -rf /tmp/cache"));
         assert!(!holds(&p, "rm -rf /.cache"));
+    }
+
+    #[test]
+    fn edges_read_whole_non_ascii_neighbours() {
+        let p = pattern("drop", Edge::Word, Edge::Word);
+        assert!(
+            !holds(&p, "жdrop"),
+            "a Cyrillic letter before is a word character"
+        );
+        assert!(
+            !holds(&p, "dropж"),
+            "a Cyrillic letter after is a word character"
+        );
+        assert!(holds(&p, "→drop←"));
+        assert_eq!(char_before("a€".as_bytes(), 4), Some('€'));
+        assert_eq!(char_at("€b".as_bytes(), 0), Some('€'));
+        assert_eq!(char_before(b"", 0), None);
+        assert_eq!(char_at(b"a", 1), None);
     }
 
     #[test]

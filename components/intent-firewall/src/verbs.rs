@@ -15,7 +15,28 @@ pub(crate) struct WordKey {
 
 impl WordKey {
     /// Packs `word`, or returns `None` if it is longer than 16 bytes.
-    pub(crate) const fn new(word: &[u8]) -> Option<Self> {
+    pub(crate) fn new(word: &[u8]) -> Option<Self> {
+        if word.len() > 16 {
+            return None;
+        }
+        // Shift the bytes in through registers (a byte buffer read back as u128 stalls on store forwarding).
+        let mut key = 0u128;
+        for &b in word {
+            key = (key << 8) | u128::from(b);
+        }
+        let key = if word.is_empty() {
+            0
+        } else {
+            key << (8 * (16 - word.len()))
+        };
+        Some(Self {
+            key,
+            len: word.len(),
+        })
+    }
+
+    /// Packs `word` at compile time (same result as [`WordKey::new`]), or returns `None` if it is too long.
+    const fn pack(word: &[u8]) -> Option<u128> {
         if word.len() > 16 {
             return None;
         }
@@ -28,16 +49,13 @@ impl WordKey {
             }
             i += 1;
         }
-        Some(Self {
-            key,
-            len: word.len(),
-        })
+        Some(key)
     }
 
     /// Packs a word known at compile time to fit.
     const fn of(word: &str) -> u128 {
-        match Self::new(word.as_bytes()) {
-            Some(k) => k.key,
+        match Self::pack(word.as_bytes()) {
+            Some(k) => k,
             None => panic!("table words are at most 16 bytes"),
         }
     }
@@ -71,13 +89,26 @@ impl WordKey {
         (self.key >> (8 * (15 - i))) as u8
     }
 
-    /// Returns true if and only if the word ends with `suffix`.
+    /// Returns true if and only if the word ends with `suffix` (at most 8 bytes).
     fn ends_with(self, suffix: &[u8]) -> bool {
-        suffix.len() <= self.len
-            && suffix
-                .iter()
-                .enumerate()
-                .all(|(i, &b)| self.byte(self.len - suffix.len() + i) == b)
+        let k = suffix.len();
+        if k == 0 {
+            return true;
+        }
+        if k > self.len || k > 8 {
+            return false;
+        }
+        let tail = (self.key >> (8 * (16 - self.len))) as u64;
+        let mask = if k == 8 {
+            u64::MAX
+        } else {
+            (1u64 << (8 * k)) - 1
+        };
+        let mut want = 0u64;
+        for &b in suffix {
+            want = (want << 8) | u64::from(b);
+        }
+        tail & mask == want
     }
 }
 
@@ -364,6 +395,15 @@ mod tests {
         assert!(key("doesn't").ends_with(b"n't"));
         assert!(!key("t").ends_with(b"n't"));
         assert_eq!(key("abc").prefix(0), key(""));
+        for word in ["", "a", "delete", "abcdefghijklmnop"] {
+            assert_eq!(
+                WordKey::pack(word.as_bytes()),
+                Some(key(word).key),
+                "{word}"
+            );
+        }
+        assert!(key("abcdefghijklmnop").ends_with(b"ijklmnop"));
+        assert!(key("sing").ends_with(b"ing") && !key("sing").ends_with(b"ed"));
     }
 
     #[test]
