@@ -41,6 +41,9 @@ fn synthetic(n: usize) -> Vec<Pattern> {
         .collect()
 }
 
+/// One measured piece of the validation path.
+type Part = Box<dyn FnMut()>;
+
 /// Returns the CPU nanoseconds per call of `f` over `iterations` calls.
 fn cpu_per_call(iterations: u32, mut f: impl FnMut()) -> Option<f64> {
     let start = thread_cpu_nanos()?;
@@ -52,7 +55,7 @@ fn cpu_per_call(iterations: u32, mut f: impl FnMut()) -> Option<f64> {
 
 fn main() {
     let request = Request::new("cpu", SAFE_200);
-    let parts: [(&str, Box<dyn FnMut()>); 3] = [
+    let parts: [(&str, Part); 3] = [
         (
             "normalize (matching form)",
             Box::new(|| drop(black_box(intent_firewall::normalize(black_box(SAFE_200))))),
