@@ -187,6 +187,15 @@ fn ascii_one(bytes: &[u8], form: Form, out: &mut String) {
         Form::Matching => &MATCHING_ASCII,
     };
     out.reserve(bytes.len());
+    if is_clean_ascii(bytes) {
+        // Already canonical apart from case: map each byte (ASCII stays ASCII).
+        out.extend(
+            bytes
+                .iter()
+                .map(|&b| char::from(table[usize::from(b & 0x7F)])),
+        );
+        return;
+    }
     let mut pending_space = false;
     for &b in bytes {
         match table[usize::from(b & 0x7F)] {

@@ -348,8 +348,28 @@ const VERB_SLOTS: [u16; 1 << SLOT_BITS] = {
     slots
 };
 
+/// Quick rejection filter: bit `last % 64` of `VERB_FIRST_LAST[first % 32]` is set if some verb starts with byte
+/// `first` and ends with byte `last`. Most words fail it before any hashing.
+const VERB_FIRST_LAST: [u64; 32] = {
+    let mut table = [0u64; 32];
+    let mut i = 0;
+    while i < VERBS.len() {
+        let word = VERBS[i].0.as_bytes();
+        table[(word[0] % 32) as usize] |= 1 << (word[word.len() - 1] % 64);
+        i += 1;
+    }
+    table
+};
+
 /// Looks one exact word up in the verb table.
 fn verb(word: WordKey) -> Option<(&'static str, ActionCategory)> {
+    if word.len == 0 {
+        return None;
+    }
+    let (first, last) = (word.byte(0), word.byte(word.len - 1));
+    if VERB_FIRST_LAST[usize::from(first % 32)] & (1 << (last % 64)) == 0 {
+        return None;
+    }
     let mut slot = slot_of(word.key);
     loop {
         let entry = usize::from(VERB_SLOTS[slot]);
