@@ -1,0 +1,229 @@
+//! [`PipelineBuilder`]: assembles a pipeline from its components, with defaults for each.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+
+use audit_system::{AuditLog, LogKey};
+use evolution_core::EvolutionEngine;
+use hitl_collab::{HitlQueue, HitlQueueBuilder};
+use intent_firewall::{Firewall, FirewallConfig};
+use love_engine::LoveEngine;
+
+use crate::executor::Executor;
+use crate::ledger::RefusalLedger;
+use crate::observer::{AuditObserver, SharedObserver};
+use crate::trail::Trail;
+use crate::{Pipeline, PipelineConfig, PipelineError};
+
+/// Where the audit log lives.
+#[derive(Debug)]
+enum AuditTarget {
+    Memory,
+    SqliteDir(PathBuf),
+    Log(Arc<AuditLog>),
+}
+
+/// Builds a [`Pipeline`]; start from [`Pipeline::builder`].
+///
+/// Defaults: [`PipelineConfig::default`]; a firewall with the default patterns and configuration
+/// (rate limited per requester; see [`PipelineBuilder::without_rate_limit`]); a default love engine
+/// and evolution engine; an in-memory audit log with a fresh key; a review queue from
+/// [`HitlQueue::builder`] with the system clock and the reaper on. An executor is required.
+pub struct PipelineBuilder {
+    config: PipelineConfig,
+    firewall: Option<Arc<Firewall>>,
+    rate_limited: bool,
+    love: Option<Arc<LoveEngine>>,
+    evolution: Option<Arc<EvolutionEngine>>,
+    audit: AuditTarget,
+    queue: Option<HitlQueueBuilder>,
+    executor: Option<Box<dyn Executor>>,
+}
+
+impl std::fmt::Debug for PipelineBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PipelineBuilder")
+            .field("config", &self.config)
+            .field("audit", &self.audit)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for PipelineBuilder {
+    fn default() -> Self {
+        Self {
+            config: PipelineConfig::default(),
+            firewall: None,
+            rate_limited: true,
+            love: None,
+            evolution: None,
+            audit: AuditTarget::Memory,
+            queue: None,
+            executor: None,
+        }
+    }
+}
+
+impl PipelineBuilder {
+    /// Sets the configuration (validated by [`PipelineBuilder::build`]).
+    #[must_use]
+    pub fn config(mut self, config: PipelineConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Uses this firewall (its thresholds are the pipeline's firewall threshold).
+    #[must_use]
+    pub fn firewall(mut self, firewall: impl Into<Arc<Firewall>>) -> Self {
+        self.firewall = Some(firewall.into());
+        self
+    }
+
+    /// Builds the default firewall without its per-requester rate limit (load tests from few
+    /// sources). Ignored when a firewall is given.
+    #[must_use]
+    pub fn without_rate_limit(mut self) -> Self {
+        self.rate_limited = false;
+        self
+    }
+
+    /// Uses this love engine (its threshold is the pipeline's ethics threshold).
+    #[must_use]
+    pub fn love_engine(mut self, love: impl Into<Arc<LoveEngine>>) -> Self {
+        self.love = Some(love.into());
+        self
+    }
+
+    /// Uses this evolution engine.
+    #[must_use]
+    pub fn evolution(mut self, evolution: impl Into<Arc<EvolutionEngine>>) -> Self {
+        self.evolution = Some(evolution.into());
+        self
+    }
+
+    /// Keeps the audit log in memory, signed with a fresh key (the default).
+    #[must_use]
+    pub fn audit_in_memory(mut self) -> Self {
+        self.audit = AuditTarget::Memory;
+        self
+    }
+
+    /// Keeps the audit log in SQLite in `dir`: `audit.db`, signed with the key in `audit.key`
+    /// (created with mode 0600 if absent). The directory must exist.
+    #[must_use]
+    pub fn audit_sqlite_in(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.audit = AuditTarget::SqliteDir(dir.into());
+        self
+    }
+
+    /// Writes to this audit log.
+    #[must_use]
+    pub fn audit_log(mut self, log: Arc<AuditLog>) -> Self {
+        self.audit = AuditTarget::Log(log);
+        self
+    }
+
+    /// Builds the review queue from this builder (capacity, retention, clock, reaper, your own
+    /// observers); the pipeline adds its audit observer after yours.
+    #[must_use]
+    pub fn review_queue(mut self, queue: HitlQueueBuilder) -> Self {
+        self.queue = Some(queue);
+        self
+    }
+
+    /// Sets the executor that carries out approved actions (required).
+    #[must_use]
+    pub fn executor(mut self, executor: impl Executor + 'static) -> Self {
+        self.executor = Some(Box::new(executor));
+        self
+    }
+
+    /// Builds the pipeline.
+    ///
+    /// # Errors
+    /// [`PipelineError::InvalidConfig`], [`PipelineError::MissingExecutor`],
+    /// [`PipelineError::AuditLog`] if the audit log cannot be opened, [`PipelineError::Firewall`] /
+    /// [`PipelineError::Review`] if the default firewall or the queue cannot be built.
+    pub fn build(self) -> Result<Pipeline, PipelineError> {
+        self.config.validate()?;
+        let executor = self.executor.ok_or(PipelineError::MissingExecutor)?;
+        let firewall = match self.firewall {
+            Some(firewall) => firewall,
+            None => {
+                let config = if self.rate_limited {
+                    FirewallConfig::default()
+                } else {
+                    FirewallConfig::default().without_rate_limit()
+                };
+                Arc::new(
+                    Firewall::builder()
+                        .config(config)
+                        .default_patterns()
+                        .build()?,
+                )
+            }
+        };
+        let log = match self.audit {
+            AuditTarget::Memory => Arc::new(AuditLog::in_memory(LogKey::generate())),
+            AuditTarget::Log(log) => log,
+            AuditTarget::SqliteDir(dir) => {
+                let open = || {
+                    let key = LogKey::load_or_create_file(dir.join("audit.key"))?;
+                    AuditLog::open(dir.join("audit.db"), key)
+                };
+                Arc::new(open().map_err(|e| PipelineError::AuditLog(Arc::new(e)))?)
+            }
+        };
+        let trail = Trail::new(log);
+        let observer = Arc::new(AuditObserver::new(trail.clone()));
+        let queue = self
+            .queue
+            .unwrap_or_else(|| HitlQueue::builder().reaper(true))
+            .observer(SharedObserver(Arc::clone(&observer)))
+            .build()?;
+        Ok(Pipeline {
+            ledger: RefusalLedger::new(self.config.block_pattern_after),
+            config: self.config,
+            firewall,
+            love: self.love.unwrap_or_default(),
+            evolution: self.evolution.unwrap_or_default(),
+            queue: Arc::new(queue),
+            trail,
+            observer,
+            executor,
+            next_run: AtomicU64::new(0),
+        })
+    }
+}
+
+impl Pipeline {
+    /// Returns a builder with every default (see [`PipelineBuilder`]).
+    #[must_use]
+    pub fn builder() -> PipelineBuilder {
+        PipelineBuilder::default()
+    }
+
+    /// A full pipeline with the defaults and an in-memory audit log.
+    ///
+    /// # Errors
+    /// As [`PipelineBuilder::build`].
+    pub fn in_memory(executor: impl Executor + 'static) -> Result<Self, PipelineError> {
+        Self::builder().executor(executor).build()
+    }
+
+    /// A full pipeline with the defaults and a durable SQLite audit log in `dir` (see
+    /// [`PipelineBuilder::audit_sqlite_in`]).
+    ///
+    /// # Errors
+    /// As [`PipelineBuilder::build`].
+    pub fn sqlite_in(
+        dir: impl Into<PathBuf>,
+        executor: impl Executor + 'static,
+    ) -> Result<Self, PipelineError> {
+        Self::builder()
+            .executor(executor)
+            .audit_sqlite_in(dir)
+            .build()
+    }
+}

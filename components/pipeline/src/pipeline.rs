@@ -1,0 +1,386 @@
+//! [`Pipeline`]: one request through firewall, ethics, review, execution, audit and learning.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use audit_system::AuditLog;
+use evolution_core::{EvolutionEngine, Experience};
+use hitl_collab::{DecisionRequest, HitlQueue};
+use intent_firewall::{Assessment, Firewall, Verdict as FirewallVerdict};
+use love_engine::{EthicalAssessment, LoveEngine};
+use serde_json::{Value, json};
+
+use crate::executor::Executor;
+use crate::ledger::RefusalLedger;
+use crate::observer::{AuditObserver, RUN_CONTEXT_KEY};
+use crate::route::{FirewallSignal, route};
+use crate::trail::{Trail, actors, steps};
+use crate::{
+    ActionRequest, BlockReason, Disposition, PipelineConfig, PipelineError, Processed,
+    ReviewRecord, Route, RunId,
+};
+
+/// The Aegis pipeline: firewall, ethics, human review, execution, audit and learning, wired together.
+///
+/// Build one with [`Pipeline::builder`] (or [`Pipeline::in_memory`] / [`Pipeline::sqlite_in`]).
+/// `Send + Sync`: share it behind an `Arc` and call [`Pipeline::process`] from any number of threads;
+/// every component it holds is itself thread-safe, and the pipeline adds only an atomic run counter and
+/// the refusal ledger's read-mostly lock.
+pub struct Pipeline {
+    pub(crate) config: PipelineConfig,
+    pub(crate) firewall: Arc<Firewall>,
+    pub(crate) love: Arc<LoveEngine>,
+    pub(crate) evolution: Arc<EvolutionEngine>,
+    pub(crate) queue: Arc<HitlQueue>,
+    pub(crate) trail: Trail,
+    pub(crate) observer: Arc<AuditObserver>,
+    pub(crate) ledger: RefusalLedger,
+    pub(crate) executor: Box<dyn Executor>,
+    pub(crate) next_run: AtomicU64,
+}
+
+impl std::fmt::Debug for Pipeline {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pipeline")
+            .field("config", &self.config)
+            .field("runs", &self.next_run.load(Ordering::Relaxed))
+            .finish_non_exhaustive()
+    }
+}
+
+/// What one run has gathered so far.
+struct Run<'a> {
+    id: RunId,
+    request: &'a ActionRequest,
+    firewall: Assessment,
+    ethics: EthicalAssessment,
+    route: Route,
+    review: Option<ReviewRecord>,
+    seqs: Vec<u64>,
+}
+
+impl Pipeline {
+    /// Processes one request to its end and returns what happened.
+    ///
+    /// 1. The firewall and the love engine assess it, and both assessments are audited
+    ///    (`firewall.checked`, `ethics.checked`) before anything acts on them.
+    /// 2. [`route`](crate::route::route) decides: execute, review, or block.
+    /// 3. A review is submitted to the queue and this call **blocks** on
+    ///    [`HitlQueue::wait_for_decision`] (a condition variable, no polling) for at most the review's
+    ///    timeout plus [`PipelineConfig::review_grace`]; the queue expires an undecided review at its
+    ///    deadline, and an expiry is a rejection. The observer audits `review.requested` and
+    ///    `review.decided` / `review.expired`; this call waits until it has.
+    /// 4. An executed or failed action is audited (`action.executed` / `action.failed`); a refused one
+    ///    (`action.blocked` / `action.rejected`) never reaches the executor.
+    /// 5. The outcome, with both scores and the most severe matched pattern as pattern key, is logged to
+    ///    the evolution engine and audited (`outcome.learned`).
+    ///
+    /// Blocking was chosen over a pending handle because a review is the rare path and a blocked
+    /// thread per open review is what the callers (agents waiting for permission) want; run many
+    /// requests concurrently by calling `process` from many threads.
+    ///
+    /// # Errors
+    /// [`PipelineError::Firewall`] / [`PipelineError::Ethics`] for a request the checks cannot assess
+    /// (nothing is audited or executed); [`PipelineError::Audit`] when an entry cannot be written (the
+    /// run stops at that step: a request whose checks or review were not audited never executes);
+    /// [`PipelineError::Review`] when the queue is full; [`PipelineError::AuditNotDelivered`];
+    /// [`PipelineError::Learning`] when the outcome cannot be logged (after the action took effect,
+    /// which is audited first).
+    pub fn process(&self, request: &ActionRequest) -> Result<Processed, PipelineError> {
+        let id = RunId(self.next_run.fetch_add(1, Ordering::Relaxed));
+        let firewall = self.firewall.validate(&request.firewall_request())?;
+        let ethics = self.love.check_ethics(&request.ethics_action())?;
+        let signal = match firewall.verdict {
+            FirewallVerdict::Allow => FirewallSignal::Pass,
+            FirewallVerdict::RateLimited => FirewallSignal::RateLimited,
+            FirewallVerdict::Review | FirewallVerdict::Block => FirewallSignal::Fail {
+                critical: firewall.critical_matched(),
+            },
+        };
+        let blocked = match signal {
+            FirewallSignal::Fail { .. } => self.ledger.blocked(firewall.matched_ids()),
+            _ => None,
+        };
+        let route = route(signal, ethics.is_approved(), blocked, &self.config);
+        let mut run = Run {
+            id,
+            request,
+            firewall,
+            ethics,
+            route,
+            review: None,
+            seqs: Vec::new(),
+        };
+        let checks = [
+            (
+                actors::FIREWALL,
+                steps::FIREWALL_CHECKED,
+                run.firewall_payload(),
+            ),
+            (actors::ETHICS, steps::ETHICS_CHECKED, run.ethics_payload()),
+        ];
+        run.seqs.extend(self.trail.append(id, &checks)?);
+        match run.route.clone() {
+            Route::Execute => self.execute(run),
+            Route::Block(reason) => self.refuse(run, Disposition::Blocked(reason)),
+            Route::Review {
+                priority, timeout, ..
+            } => self.review(run, priority, timeout),
+        }
+    }
+
+    fn review(
+        &self,
+        mut run: Run<'_>,
+        priority: hitl_collab::Priority,
+        timeout: std::time::Duration,
+    ) -> Result<Processed, PipelineError> {
+        let request = DecisionRequest::new(
+            run.request.requester.clone(),
+            format!("{}: {}", run.request.action_type, run.request.content),
+            priority,
+            timeout,
+        )
+        .with_context(json!({
+            RUN_CONTEXT_KEY: run.id.0,
+            "action_type": run.request.action_type,
+            "content": run.request.content,
+            "route": run.route,
+            "safety_score": run.firewall.safety_score,
+            "ethics_score": run.ethics.overall,
+            "patterns": pattern_ids(&run.firewall),
+        }));
+        let review = self.queue.request(request)?;
+        let decision = match self
+            .queue
+            .wait_for_decision(review, timeout.saturating_add(self.config.review_grace))
+        {
+            Ok(decision) => decision,
+            Err(e) => {
+                self.observer.abandon(run.id, review);
+                return Err(e.into());
+            }
+        };
+        let seqs = self.observer.await_decision_audit(
+            run.id,
+            review,
+            self.config.audit_delivery_timeout,
+        )?;
+        run.seqs.extend([seqs.requested, seqs.decided]);
+        let approved = decision.is_approved();
+        run.review = Some(ReviewRecord {
+            id: review,
+            priority,
+            decision,
+        });
+        if approved {
+            self.execute(run)
+        } else {
+            self.refuse(run, Disposition::Rejected)
+        }
+    }
+
+    fn execute(&self, run: Run<'_>) -> Result<Processed, PipelineError> {
+        let (disposition, step, payload) = match self.executor.execute(run.request) {
+            Ok(output) => {
+                let payload = json!({
+                    "run": run.id,
+                    "action_type": run.request.action_type,
+                    "output": output,
+                });
+                (
+                    Disposition::Executed { output },
+                    steps::ACTION_EXECUTED,
+                    payload,
+                )
+            }
+            Err(e) => {
+                let payload = json!({
+                    "run": run.id,
+                    "action_type": run.request.action_type,
+                    "reason": e.reason,
+                });
+                let failed = Disposition::ExecutionFailed { reason: e.reason };
+                (failed, steps::ACTION_FAILED, payload)
+            }
+        };
+        self.finish(run, disposition, (actors::EXECUTOR, step, payload))
+    }
+
+    fn refuse(&self, run: Run<'_>, disposition: Disposition) -> Result<Processed, PipelineError> {
+        let firewall_failed = run.firewall.verdict != FirewallVerdict::Allow
+            && run.firewall.verdict != FirewallVerdict::RateLimited;
+        let automatic = matches!(
+            disposition,
+            Disposition::Blocked(BlockReason::PatternBlocked(_) | BlockReason::RateLimited)
+        );
+        if firewall_failed && !automatic {
+            self.ledger.record_refusal(run.firewall.matched_ids());
+        }
+        let entry = match &disposition {
+            Disposition::Blocked(reason) => (
+                actors::PIPELINE,
+                steps::ACTION_BLOCKED,
+                json!({ "run": run.id, "action_type": run.request.action_type, "block": reason }),
+            ),
+            _ => {
+                let (outcome, reviewer) = run.review.as_ref().map_or((None, None), |r| {
+                    (Some(r.decision.outcome), r.decision.reviewer.clone())
+                });
+                (
+                    actors::PIPELINE,
+                    steps::ACTION_REJECTED,
+                    json!({
+                        "run": run.id,
+                        "action_type": run.request.action_type,
+                        "review_outcome": outcome,
+                        "reviewer": reviewer,
+                    }),
+                )
+            }
+        };
+        self.finish(run, disposition, entry)
+    }
+
+    /// Learns the outcome, then audits the disposition and the learning in one commit. If learning
+    /// fails, the disposition is still audited before the error is returned.
+    fn finish(
+        &self,
+        mut run: Run<'_>,
+        disposition: Disposition,
+        entry: (&'static str, &'static str, Value),
+    ) -> Result<Processed, PipelineError> {
+        let mut experience = Experience::new(
+            run.request.action_type.clone(),
+            disposition.learned_outcome(),
+        )
+        .with_safety_score(run.firewall.safety_score)
+        .with_ethics_score(run.ethics.overall);
+        if let Some(key) = most_severe(&run.firewall) {
+            experience = experience.with_pattern_key(key);
+        }
+        let learned = match self.evolution.log_experience(experience) {
+            Ok(id) => id,
+            Err(source) => {
+                self.trail.append(run.id, &[entry])?;
+                return Err(PipelineError::Learning {
+                    run: run.id,
+                    source,
+                });
+            }
+        };
+        let learned_entry = (
+            actors::EVOLUTION,
+            steps::OUTCOME_LEARNED,
+            json!({
+                "run": run.id,
+                "experience": learned.0,
+                "outcome": disposition.learned_outcome(),
+                "safety_score": run.firewall.safety_score,
+                "ethics_score": run.ethics.overall,
+                "pattern": most_severe(&run.firewall),
+            }),
+        );
+        run.seqs
+            .extend(self.trail.append(run.id, &[entry, learned_entry])?);
+        Ok(Processed {
+            run: run.id,
+            safety_score: run.firewall.safety_score,
+            ethics_score: run.ethics.overall,
+            route: run.route,
+            review: run.review,
+            disposition,
+            experience: learned,
+            audit_seqs: run.seqs,
+        })
+    }
+
+    /// The configuration.
+    #[must_use]
+    pub fn config(&self) -> &PipelineConfig {
+        &self.config
+    }
+
+    /// The firewall (add or remove patterns at run time through it).
+    #[must_use]
+    pub fn firewall(&self) -> &Arc<Firewall> {
+        &self.firewall
+    }
+
+    /// The love engine.
+    #[must_use]
+    pub fn love_engine(&self) -> &Arc<LoveEngine> {
+        &self.love
+    }
+
+    /// The evolution engine that learns every outcome.
+    #[must_use]
+    pub fn evolution(&self) -> &Arc<EvolutionEngine> {
+        &self.evolution
+    }
+
+    /// The review queue: register reviewers and decide requests through it.
+    #[must_use]
+    pub fn review_queue(&self) -> &Arc<HitlQueue> {
+        &self.queue
+    }
+
+    /// The audit log every step writes to.
+    #[must_use]
+    pub fn audit_log(&self) -> &Arc<AuditLog> {
+        self.trail.log()
+    }
+
+    /// The refusal ledger that decides when a safety pattern is blocked without review.
+    #[must_use]
+    pub fn refusals(&self) -> &RefusalLedger {
+        &self.ledger
+    }
+
+    /// Number of requests `process` has started.
+    #[must_use]
+    pub fn runs_started(&self) -> u64 {
+        self.next_run.load(Ordering::Relaxed)
+    }
+}
+
+impl Run<'_> {
+    fn firewall_payload(&self) -> Value {
+        json!({
+            "run": self.id,
+            "requester": self.request.requester,
+            "action_type": self.request.action_type,
+            "verdict": self.firewall.verdict,
+            "safety_score": self.firewall.safety_score,
+            "critical": self.firewall.critical_matched(),
+            "patterns": pattern_ids(&self.firewall),
+            "intent": self.firewall.intent.action,
+        })
+    }
+
+    fn ethics_payload(&self) -> Value {
+        json!({
+            "run": self.id,
+            "verdict": self.ethics.verdict,
+            "ethics_score": self.ethics.overall,
+            "threshold": self.ethics.threshold,
+            "concerns": self.ethics.concerns.iter().map(|c| c.evidence.phrase.as_ref()).collect::<Vec<_>>(),
+            "route": self.route,
+        })
+    }
+}
+
+fn pattern_ids(firewall: &Assessment) -> Vec<&str> {
+    firewall.matched_ids().map(|id| id.as_str()).collect()
+}
+
+/// The id of the most severe matched pattern (the first one among equals).
+fn most_severe(firewall: &Assessment) -> Option<String> {
+    let mut best: Option<&intent_firewall::PatternMatch> = None;
+    for m in &firewall.matches {
+        if best.is_none_or(|b| m.severity.value() > b.severity.value()) {
+            best = Some(m);
+        }
+    }
+    best.map(|m| m.id.to_string())
+}

@@ -1,0 +1,99 @@
+//! The audit trail: the action names and actors of every entry the pipeline writes, and the writer.
+//!
+//! Every entry's payload is a JSON object; entries about one request carry its run id in field `run`.
+
+use std::sync::Arc;
+
+use audit_system::AuditLog;
+use serde_json::Value;
+
+use crate::{PipelineError, RunId};
+
+/// Audit action names, one per step.
+pub mod steps {
+    /// The firewall assessed the request (actor [`super::actors::FIREWALL`]).
+    pub const FIREWALL_CHECKED: &str = "firewall.checked";
+    /// The love engine assessed the action (actor [`super::actors::ETHICS`]).
+    pub const ETHICS_CHECKED: &str = "ethics.checked";
+    /// A human review was requested (actor: the requester). Written by the review-queue observer.
+    pub const REVIEW_REQUESTED: &str = "review.requested";
+    /// A reviewer decided (actor: the reviewer). Written by the review-queue observer.
+    pub const REVIEW_DECIDED: &str = "review.decided";
+    /// A review expired undecided, a rejection (actor [`super::actors::REVIEW_QUEUE`]).
+    pub const REVIEW_EXPIRED: &str = "review.expired";
+    /// A pending review's priority was raised (actor [`super::actors::REVIEW_QUEUE`]).
+    pub const REVIEW_ESCALATED: &str = "review.escalated";
+    /// A review workflow was paused (actor [`super::actors::REVIEW_QUEUE`]).
+    pub const WORKFLOW_PAUSED: &str = "review.workflow_paused";
+    /// A review workflow was resumed (actor [`super::actors::REVIEW_QUEUE`]).
+    pub const WORKFLOW_RESUMED: &str = "review.workflow_resumed";
+    /// The executor carried out the action (actor [`super::actors::EXECUTOR`]).
+    pub const ACTION_EXECUTED: &str = "action.executed";
+    /// The executor failed (actor [`super::actors::EXECUTOR`]).
+    pub const ACTION_FAILED: &str = "action.failed";
+    /// The pipeline refused the request without review (actor [`super::actors::PIPELINE`]).
+    pub const ACTION_BLOCKED: &str = "action.blocked";
+    /// The request was refused because its review was rejected or expired (actor
+    /// [`super::actors::PIPELINE`]).
+    pub const ACTION_REJECTED: &str = "action.rejected";
+    /// The outcome was learned by the evolution engine (actor [`super::actors::EVOLUTION`]).
+    pub const OUTCOME_LEARNED: &str = "outcome.learned";
+    /// A synthetic entry written by [`crate::Pipeline::preload`] (actor [`super::actors::PRELOAD`]).
+    pub const PRELOADED: &str = "preload.entry";
+}
+
+/// Actors of the entries that are not written on behalf of a person.
+pub mod actors {
+    /// The intent firewall.
+    pub const FIREWALL: &str = "intent-firewall";
+    /// The love engine.
+    pub const ETHICS: &str = "love-engine";
+    /// The pipeline itself.
+    pub const PIPELINE: &str = "aegis-pipeline";
+    /// The executor.
+    pub const EXECUTOR: &str = "executor";
+    /// The evolution engine.
+    pub const EVOLUTION: &str = "evolution-core";
+    /// The review queue (expiries, escalations, pauses).
+    pub const REVIEW_QUEUE: &str = "hitl-collab";
+    /// The preloader.
+    pub const PRELOAD: &str = "preload";
+}
+
+/// Writes entries to the audit log; a failure becomes [`PipelineError::Audit`].
+#[derive(Debug, Clone)]
+pub(crate) struct Trail {
+    log: Arc<AuditLog>,
+}
+
+impl Trail {
+    pub(crate) fn new(log: Arc<AuditLog>) -> Self {
+        Self { log }
+    }
+
+    pub(crate) fn log(&self) -> &Arc<AuditLog> {
+        &self.log
+    }
+
+    /// Appends entries in one reservation (one commit); returns their sequence numbers.
+    pub(crate) fn append(
+        &self,
+        run: RunId,
+        entries: &[(&str, &'static str, Value)],
+    ) -> Result<Vec<u64>, PipelineError> {
+        let payloads: Vec<String> = entries.iter().map(|(_, _, p)| p.to_string()).collect();
+        let items: Vec<(&str, &str, &str)> = entries
+            .iter()
+            .zip(&payloads)
+            .map(|((actor, action, _), payload)| (*actor, *action, payload.as_str()))
+            .collect();
+        match self.log.append_batch(&items) {
+            Ok(receipts) => Ok(receipts.iter().map(|r| r.seq).collect()),
+            Err(e) => Err(PipelineError::audit(
+                run,
+                entries.first().map_or("", |(_, step, _)| step),
+                e,
+            )),
+        }
+    }
+}

@@ -1,0 +1,160 @@
+//! Shared test support: a recording executor (a stand-in for the outside world), a channel observer
+//! that hands review requests to reviewer threads, a disk that can be made to fail, and trail readers.
+
+#![allow(dead_code)]
+
+use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use aegis_pipeline::{ActionRequest, ExecutionError, Executor, Pipeline, RunId};
+use audit_system::{
+    AuditError, AuditLog, Entry, Hash, MemoryStore, NodeSource, PublicKey, Query, SignedTreeHead,
+    Store, tree_math::NodeId,
+};
+use hitl_collab::{HitlEvent, Observer, ObserverError, RequestView};
+use serde_json::Value;
+
+/// How long a reviewer thread waits for a request to arrive before the test fails.
+pub const PATIENCE: Duration = Duration::from_secs(30);
+
+/// Records every action it is asked to execute.
+#[derive(Debug, Default)]
+pub struct RecordingExecutor {
+    calls: Mutex<Vec<ActionRequest>>,
+}
+
+impl RecordingExecutor {
+    pub fn calls(&self) -> usize {
+        self.calls.lock().unwrap().len()
+    }
+
+    pub fn action_types(&self) -> Vec<String> {
+        self.calls
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|r| r.action_type.clone())
+            .collect()
+    }
+}
+
+impl Executor for RecordingExecutor {
+    fn execute(&self, request: &ActionRequest) -> Result<Value, ExecutionError> {
+        let mut calls = self.calls.lock().unwrap();
+        calls.push(request.clone());
+        Ok(serde_json::json!({ "call": calls.len() }))
+    }
+}
+
+/// Sends every new review request to a channel, so reviewer threads wait on `recv` (no sleeps).
+pub struct RequestFeed(Mutex<Sender<RequestView>>);
+
+impl Observer for RequestFeed {
+    fn on_event(&self, event: &HitlEvent) -> Result<(), ObserverError> {
+        if let HitlEvent::Requested(view) = event {
+            // A closed channel means the test stopped listening; not the queue's problem.
+            let _ = self.0.lock().unwrap().send(view.clone());
+        }
+        Ok(())
+    }
+}
+
+pub fn request_feed() -> (RequestFeed, Receiver<RequestView>) {
+    let (tx, rx) = channel();
+    (RequestFeed(Mutex::new(tx)), rx)
+}
+
+/// A memory store whose commits fail while `fail` is set: a disk that stopped accepting writes.
+pub struct FlakyDisk {
+    inner: MemoryStore,
+    pub fail: Arc<AtomicBool>,
+}
+
+impl FlakyDisk {
+    pub fn new() -> (Self, Arc<AtomicBool>) {
+        let fail = Arc::new(AtomicBool::new(false));
+        (
+            Self {
+                inner: MemoryStore::new(),
+                fail: Arc::clone(&fail),
+            },
+            fail,
+        )
+    }
+}
+
+impl NodeSource for FlakyDisk {
+    fn node_hashes(&self, ids: &[NodeId]) -> Result<Vec<Hash>, AuditError> {
+        self.inner.node_hashes(ids)
+    }
+}
+
+impl Store for FlakyDisk {
+    fn bind_key(&self, key: &PublicKey) -> Result<(), AuditError> {
+        self.inner.bind_key(key)
+    }
+    fn commit(&self, entries: &[Entry], nodes: &[(NodeId, Hash)]) -> Result<(), AuditError> {
+        if self.fail.load(Ordering::SeqCst) {
+            return Err(AuditError::Io(std::io::Error::other("disk full")));
+        }
+        self.inner.commit(entries, nodes)
+    }
+    fn last_entry(&self) -> Result<Option<Entry>, AuditError> {
+        self.inner.last_entry()
+    }
+    fn entries(&self, seqs: Range<u64>) -> Result<Vec<Entry>, AuditError> {
+        self.inner.entries(seqs)
+    }
+    fn query(&self, query: &Query) -> Result<Vec<Entry>, AuditError> {
+        self.inner.query(query)
+    }
+    fn save_tree_head(&self, sth: &SignedTreeHead) -> Result<(), AuditError> {
+        self.inner.save_tree_head(sth)
+    }
+    fn latest_tree_head(&self) -> Result<Option<SignedTreeHead>, AuditError> {
+        self.inner.latest_tree_head()
+    }
+}
+
+/// One audit entry, as the trail assertions read it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    pub seq: u64,
+    pub actor: String,
+    pub action: String,
+    pub payload: Value,
+}
+
+/// Every entry of the log, in order.
+pub fn all_entries(log: &AuditLog) -> Vec<Step> {
+    log.store()
+        .entries(0..log.len())
+        .unwrap()
+        .into_iter()
+        .map(|e| Step {
+            seq: e.seq,
+            actor: e.actor,
+            action: e.action,
+            payload: serde_json::from_str(&e.payload).unwrap(),
+        })
+        .collect()
+}
+
+/// The entries of one run, in order.
+pub fn trail(pipeline: &Pipeline, run: RunId) -> Vec<Step> {
+    all_entries(pipeline.audit_log())
+        .into_iter()
+        .filter(|s| s.payload["run"] == run.0)
+        .collect()
+}
+
+/// `(action, actor)` pairs of a trail.
+pub fn shape(trail: &[Step]) -> Vec<(&str, &str)> {
+    trail
+        .iter()
+        .map(|s| (s.action.as_str(), s.actor.as_str()))
+        .collect()
+}
