@@ -130,6 +130,42 @@ proptest! {
         prop_assert!(!r.consistent);
     }
 
+    /// A negator directly before (or up to three words before) a harmful word cancels it.
+    #[test]
+    fn negated_harmful_word_raises_no_concern(
+        negator in prop::sample::select(&["not", "never", "don't", "without", "won't", "no"][..]),
+        fillers in prop::collection::vec(prop::sample::select(&["ever", "the", "really"][..]), 0..=3),
+        word in prop::sample::select(HARMFUL),
+    ) {
+        let text = format!("we will {negator} {} {word}", fillers.join(" "));
+        let a = LoveEngine::new()
+            .check_ethics(&Action::new("task").with_context(text.clone()))
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert!(a.concerns.is_empty(), "{text}: {:?}", a.concerns);
+        prop_assert_eq!(a.negated.len(), 1);
+    }
+
+    /// Every piece of evidence quotes original words whose normalised form is the phrase.
+    #[test]
+    fn evidence_spans_quote_the_matched_words(a in action()) {
+        let r = LoveEngine::new().check_ethics(&a).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let evidence = r
+            .concerns
+            .iter()
+            .map(|c| &c.evidence)
+            .chain(r.supports.iter().map(|s| &s.evidence))
+            .chain(r.negated.iter().map(|n| &n.evidence));
+        for ev in evidence {
+            let quoted = a.quote(ev).ok_or_else(|| TestCaseError::fail("span out of range"))?;
+            let normalised: Vec<String> = quoted
+                .split(|c: char| !c.is_alphanumeric() && c != '\'')
+                .filter(|w| !w.is_empty())
+                .map(|w| w.replace('\'', "").to_lowercase())
+                .collect();
+            prop_assert_eq!(normalised.join(" "), ev.phrase.as_ref());
+        }
+    }
+
     /// Arbitrary Unicode never panics and keeps every score in range, in both checks.
     #[test]
     fn arbitrary_unicode_is_handled(kind in "\\PC{1,40}", text in "\\PC{0,300}", ctx in "\\PC{0,300}") {
