@@ -157,11 +157,7 @@ pub(crate) fn extract_canonical(canonical: &str) -> Intent {
     let mut rest = canonical;
     while !rest.is_empty() {
         // Tokens are separated by single ASCII spaces (canonical form), so the cut is a character boundary.
-        let cut = rest
-            .as_bytes()
-            .iter()
-            .position(|&b| b == b' ')
-            .unwrap_or(rest.len());
+        let (cut, flags, packed) = scan_token(rest.as_bytes());
         let (raw, tail) = rest.split_at(cut);
         rest = tail.get(1..).unwrap_or("");
         if is_separator(raw) {
@@ -173,10 +169,18 @@ pub(crate) fn extract_canonical(canonical: &str) -> Intent {
         if token.is_empty() {
             continue;
         }
+        // The scan already knows the untrimmed token; only a token with punctuation at its ends is rescanned.
+        let (shape, key) = if token.len() == raw.len() {
+            (
+                Shape::from_flags(flags),
+                WordKey::from_packed(packed, raw.len()),
+            )
+        } else {
+            (Shape::of(token), WordKey::new(token.as_bytes()))
+        };
         let ends_sentence = matches!(raw.as_bytes().last(), Some(b'.' | b';' | b'!' | b'?'));
-        let shape = Shape::of(token);
         if shape.ascii_word
-            && let Some(word) = WordKey::new(token.as_bytes())
+            && let Some(word) = key
         {
             if is_negation(word) {
                 negated_for = 2;
@@ -246,12 +250,37 @@ const SHAPE_CLASS: [u8; 256] = {
     table
 };
 
+/// Scans one token up to the next space: returns its length, its [`SHAPE_CLASS`] flags, and its first 16 bytes
+/// packed as by [`WordKey::new`] (unshifted).
+fn scan_token(bytes: &[u8]) -> (usize, u8, u128) {
+    let mut flags = 0u8;
+    let mut packed = 0u128;
+    let mut len = 0;
+    for &b in bytes {
+        if b == b' ' {
+            break;
+        }
+        flags |= SHAPE_CLASS[usize::from(b)];
+        if len < 16 {
+            packed = (packed << 8) | u128::from(b);
+        }
+        len += 1;
+    }
+    (len, flags, packed)
+}
+
 impl Shape {
     /// Scans the token once, branch-free, through [`SHAPE_CLASS`].
     fn of(token: &str) -> Self {
-        let flags = token
-            .bytes()
-            .fold(0u8, |acc, b| acc | SHAPE_CLASS[usize::from(b)]);
+        Self::from_flags(
+            token
+                .bytes()
+                .fold(0u8, |acc, b| acc | SHAPE_CLASS[usize::from(b)]),
+        )
+    }
+
+    /// Decodes [`SHAPE_CLASS`] flags.
+    fn from_flags(flags: u8) -> Self {
         Self {
             ascii_word: flags & 1 == 0,
             has_at: flags & 2 != 0,

@@ -35,6 +35,19 @@ impl WordKey {
         })
     }
 
+    /// Returns the key of a word of `len` bytes whose bytes were shifted into `packed` one by one (the first 16
+    /// of them), or `None` if the word is longer than 16 bytes.
+    pub(crate) fn from_packed(packed: u128, len: usize) -> Option<Self> {
+        match len {
+            0 => Some(Self { key: 0, len }),
+            1..=16 => Some(Self {
+                key: packed << (8 * (16 - len)),
+                len,
+            }),
+            _ => None,
+        }
+    }
+
     /// Packs `word` at compile time (same result as [`WordKey::new`]), or returns `None` if it is too long.
     const fn pack(word: &[u8]) -> Option<u128> {
         if word.len() > 16 {
