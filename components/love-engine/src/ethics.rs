@@ -12,8 +12,10 @@
 //! ```
 //!
 //! so every score is in [0, 1], support can lift a dimension from 0.7 towards 1, and each
-//! concern multiplies it down (a critical concern by `exp(-2)`, about 0.14). Adding a concern
-//! never raises any score.
+//! concern multiplies it down (a critical concern by `exp(-2)`, about 0.14). Appending a concern
+//! term as a new clause therefore never raises any score and strictly lowers the dimensions it
+//! names (a property test checks this); inserting words inside a clause can also change which
+//! phrases and negations apply, so no such guarantee holds there.
 //!
 //! # Verdict
 //! With threshold `t`, review band `r` and dimension floor `f` from [`LoveConfig`]:
