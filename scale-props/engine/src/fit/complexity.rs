@@ -48,7 +48,7 @@ impl Complexity {
         }
     }
 
-    /// Big-O notation, e.g. `"O(n log n)"`.
+    /// Big-O notation, e.g. `"O(n log n)"`. Cost: O(1).
     pub fn notation(self) -> &'static str {
         match self {
             Complexity::Constant => "O(1)",
@@ -196,7 +196,7 @@ impl ComplexityFit {
         self.candidate(self.best).predict(n)
     }
 
-    /// The wide growth bin of [`ComplexityFit::exponent`].
+    /// The wide growth bin of [`ComplexityFit::exponent`]. Cost: O(1).
     pub fn growth_bin(&self) -> GrowthBin {
         GrowthBin::from_exponent(self.exponent)
     }

@@ -118,17 +118,17 @@ impl Sample {
         Self::new(xs, ys)
     }
 
-    /// The x values, in the order given.
+    /// The x values, in the order given. Cost: O(1).
     pub fn xs(&self) -> &[f64] {
         &self.xs
     }
 
-    /// The y values, in the order given.
+    /// The y values, in the order given. Cost: O(1).
     pub fn ys(&self) -> &[f64] {
         &self.ys
     }
 
-    /// Number of points (always >= 2).
+    /// Number of points (always >= 2). Cost: O(1).
     pub fn len(&self) -> usize {
         self.xs.len()
     }
@@ -138,7 +138,7 @@ impl Sample {
         self.xs.is_empty()
     }
 
-    /// The points as `(x, y)` pairs.
+    /// The points as `(x, y)` pairs. Cost: O(1) to create, O(k) to walk.
     pub fn points(&self) -> impl Iterator<Item = (f64, f64)> + '_ {
         self.xs.iter().copied().zip(self.ys.iter().copied())
     }
