@@ -634,8 +634,9 @@ impl Hasher for WordHasher {
         }
     }
 
-    fn write_u32(&mut self, n: u32) {
-        self.write(&n.to_le_bytes());
+    fn write_u64(&mut self, n: u64) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(K);
     }
 
     fn finish(&self) -> u64 {
@@ -729,7 +730,8 @@ pub(crate) struct Lexicon {
     /// All terms; a trie node's `terminal` indexes into this.
     pub terms: Vec<Term>,
     words: WordTable,
-    edges: FastMap<(NodeId, WordId), NodeId>,
+    /// Trie edges keyed by [`edge_key`].
+    edges: FastMap<u64, NodeId>,
     terminal: Vec<Option<u32>>,
 }
 
@@ -753,7 +755,7 @@ impl Lexicon {
         let mut node: NodeId = 0;
         let mut best = None;
         for (depth, word) in words.enumerate() {
-            let Some(next) = word.and_then(|w| self.edges.get(&(node, w))) else {
+            let Some(next) = word.and_then(|w| self.edges.get(&edge_key(node, w))) else {
                 break;
             };
             node = *next;
@@ -763,6 +765,11 @@ impl Lexicon {
         }
         best
     }
+}
+
+/// One integer key per trie edge: hashing it is a single multiply.
+fn edge_key(node: NodeId, word: WordId) -> u64 {
+    (u64::from(node) << 32) | u64::from(word.0)
 }
 
 fn build() -> Lexicon {
@@ -777,7 +784,7 @@ fn build() -> Lexicon {
         })
         .collect();
     let mut words: FastMap<&'static str, WordId> = FastMap::default();
-    let mut edges: FastMap<(NodeId, WordId), NodeId> = FastMap::default();
+    let mut edges: FastMap<u64, NodeId> = FastMap::default();
     let mut terminal: Vec<Option<u32>> = vec![None];
     for (index, term) in terms.iter().enumerate() {
         let mut node: NodeId = 0;
@@ -785,7 +792,7 @@ fn build() -> Lexicon {
             let next_word = WordId(u32::try_from(words.len()).unwrap_or(u32::MAX));
             let id = *words.entry(w).or_insert(next_word);
             let next_node = NodeId::try_from(terminal.len()).unwrap_or(NodeId::MAX);
-            node = *edges.entry((node, id)).or_insert_with(|| {
+            node = *edges.entry(edge_key(node, id)).or_insert_with(|| {
                 terminal.push(None);
                 next_node
             });
