@@ -75,12 +75,16 @@ impl Trail {
         &self.log
     }
 
-    /// Appends entries in one reservation (one commit); returns their sequence numbers.
+    /// Appends entries in one reservation (one commit); returns their sequence numbers. An error
+    /// names `run` and the first entry's action.
     pub(crate) fn append(
         &self,
         run: RunId,
         entries: &[(&str, &'static str, Value)],
     ) -> Result<Vec<u64>, PipelineError> {
+        if entries.is_empty() {
+            return Ok(Vec::new());
+        }
         let payloads: Vec<String> = entries.iter().map(|(_, _, p)| p.to_string()).collect();
         let items: Vec<(&str, &str, &str)> = entries
             .iter()

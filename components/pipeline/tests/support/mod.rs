@@ -67,10 +67,12 @@ pub fn request_feed() -> (RequestFeed, Receiver<RequestView>) {
     (RequestFeed(Mutex::new(tx)), rx)
 }
 
-/// A memory store whose commits fail while `fail` is set: a disk that stopped accepting writes.
+/// A memory store whose commits fail while `fail` is set (a disk that stopped accepting writes), or
+/// whenever a commit holds an entry with the action in `fail_action`.
 pub struct FlakyDisk {
     inner: MemoryStore,
     pub fail: Arc<AtomicBool>,
+    pub fail_action: Mutex<Option<&'static str>>,
 }
 
 impl FlakyDisk {
@@ -80,6 +82,7 @@ impl FlakyDisk {
             Self {
                 inner: MemoryStore::new(),
                 fail: Arc::clone(&fail),
+                fail_action: Mutex::new(None),
             },
             fail,
         )
@@ -97,7 +100,10 @@ impl Store for FlakyDisk {
         self.inner.bind_key(key)
     }
     fn commit(&self, entries: &[Entry], nodes: &[(NodeId, Hash)]) -> Result<(), AuditError> {
-        if self.fail.load(Ordering::SeqCst) {
+        let action = *self.fail_action.lock().unwrap();
+        if self.fail.load(Ordering::SeqCst)
+            || entries.iter().any(|e| Some(e.action.as_str()) == action)
+        {
             return Err(AuditError::Io(std::io::Error::other("disk full")));
         }
         self.inner.commit(entries, nodes)
