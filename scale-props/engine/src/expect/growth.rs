@@ -16,14 +16,14 @@ enum Source {
     Time,
 }
 
-/// The widest time bin a complexity class may show: O(1) and O(log n) look flat, O(n) and O(n log n) linear.
-///
-/// ```
-/// use scale_props::fit::{Complexity, GrowthBin};
-/// assert_eq!(scale_props::Growth::time_bin_of(Complexity::Log), GrowthBin::Flat);
-/// ```
 impl Growth {
-    /// The widest time bin `class` may show.
+    /// The widest time bin a complexity class may show: O(1) and O(log n) look flat, O(n) and O(n log n)
+    /// linear.
+    ///
+    /// ```
+    /// use scale_props::fit::{Complexity, GrowthBin};
+    /// assert_eq!(scale_props::Growth::time_bin_of(Complexity::Log), GrowthBin::Flat);
+    /// ```
     pub fn time_bin_of(class: Complexity) -> GrowthBin {
         match class {
             Complexity::Constant | Complexity::Log => GrowthBin::Flat,

@@ -210,3 +210,26 @@ impl Measure {
         }
     }
 }
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantiles_outside_zero_one_are_refused() {
+        let l = Latency {
+            p50: 1,
+            p90: 2,
+            p95: 3,
+            p99: 4,
+            p999: 5,
+            max: 6,
+            mean: 2.0,
+        };
+        assert_eq!(l.at_quantile(0.5), Some(1));
+        assert_eq!(l.at_quantile(0.97), Some(4));
+        assert_eq!(l.at_quantile(1.0), Some(6));
+        assert_eq!(l.at_quantile(1.5), None);
+        assert_eq!(l.at_quantile(-0.1), None);
+    }
+}

@@ -283,3 +283,97 @@ fn wait_until(t: Instant) {
         }
     }
 }
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use std::time::Duration;
+
+    use crate::Experiment;
+    use crate::shape::Closed;
+
+    #[derive(Debug)]
+    #[allow(dead_code)]
+    enum Failure {
+        Full { at: u64 },
+        Busy,
+    }
+
+    #[test]
+    fn errors_are_counted_by_kind_never_hidden() -> Result<(), crate::RunError> {
+        let raw = Experiment::new("runner.errors")
+            .shape(Closed::new(2, 300)?)
+            .op(|_: &(), ctx| match ctx.i % 3 {
+                0 => Ok(()),
+                1 => Err(Failure::Full { at: ctx.i }),
+                _ => Err(Failure::Busy),
+            })
+            .execute()?;
+        let r = &raw.records[0];
+        assert_eq!(r.completed, 300);
+        assert_eq!(r.errors.get("Full"), Some(&100));
+        assert_eq!(r.errors.get("Busy"), Some(&100));
+        assert_eq!(
+            r.latency_ns.len(),
+            300,
+            "every operation is in the histogram, failed or not"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn short_operations_are_batched_unless_told_not_to() -> Result<(), crate::RunError> {
+        let batched = Experiment::new("runner.batched")
+            .ops(10_000)
+            .op(|_: &(), _| ())
+            .execute()?;
+        assert!(batched.records[0].max_batch > 1);
+        let single = Experiment::new("runner.single")
+            .ops(1_000)
+            .batching(false)
+            .op(|_: &(), _| ())
+            .execute()?;
+        assert_eq!(single.records[0].max_batch, 1);
+        assert_eq!(single.records[0].latency_ns.len(), 1_000);
+        Ok(())
+    }
+
+    #[test]
+    fn the_time_bound_stops_a_phase_and_reports_what_did_not_run() -> Result<(), crate::RunError> {
+        let shape = Closed::new(1, 1_000)?.with_max_duration(Duration::from_millis(30))?;
+        let raw = Experiment::new("runner.bounded")
+            .shape(shape)
+            // About a millisecond of real arithmetic per operation.
+            .op(|_: &(), ctx| {
+                (0..1_000_000u64).fold(ctx.i, |a, x| std::hint::black_box(a ^ x.wrapping_mul(31)))
+                    != 1
+            })
+            .execute()?;
+        let r = &raw.records[0];
+        assert!(
+            r.unfinished > 0 && r.completed + r.unfinished == 1_000,
+            "{} + {}",
+            r.completed,
+            r.unfinished
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn zero_repetitions_and_empty_sizes_are_typed_errors() {
+        let e = Experiment::new("runner.bad")
+            .repetitions(0)
+            .op(|_: &(), _| ())
+            .execute();
+        assert!(matches!(e, Err(crate::RunError::ZeroRepetitions { .. })));
+        let e = Experiment::new("runner.bad")
+            .sizes([])
+            .op(|_: &(), _| ())
+            .execute();
+        assert!(matches!(e, Err(crate::RunError::NoSizes { .. })));
+        let e = Experiment::new("runner.bad")
+            .workers([0])
+            .op(|_: &(), _| ())
+            .execute();
+        assert!(matches!(e, Err(crate::RunError::Shape(_))));
+    }
+}
