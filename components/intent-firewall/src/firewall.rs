@@ -87,8 +87,8 @@ impl Firewall {
     }
 
     /// Validates a request: normalises it, matches every pattern in one pass, scores it, extracts its intent and
-    /// charges its source's rate limit. Cost: linear in the content length, independent of the number of
-    /// patterns (plus the number of patterns that actually match).
+    /// charges its source's rate limit. Cost: linear in the content length and independent of the number of
+    /// patterns, plus a small cost per pattern occurrence found (ordinary requests have a handful).
     ///
     /// # Errors
     /// [`FirewallError::EmptySource`] for an empty source id; [`FirewallError::EmptyContent`] for content that is

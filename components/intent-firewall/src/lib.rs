@@ -50,7 +50,7 @@
 //!
 //! | category | examples | severity |
 //! |---|---|---|
-//! | destruction | `rm -rf /` (and `-fr`, `-r -f`, `/*`, `~`), `--no-preserve-root`, `mkfs`, `wipefs`, `format c:`, `del /f /s /q c:\` | 0.95-1.0 |
+//! | destruction | `rm -rf /` (and `-fr`, `-r -f`, `/*`, `~`), `rm -rf` of `/etc` `/usr` `/bin` `/sbin` `/boot` `/lib` `/var` `/home` `/root` `/opt` `/sys` (the directory itself or `/dir/*`), `delete /etc` (and `/usr`, `/bin`, `/boot`), `delete (all\|the) system files`, `wipe the disk`, `format the disk`, `--no-preserve-root`, `mkfs`, `wipefs`, `format c:`, `del /f /s /q c:\`; `system32` and `delete all files` (0.7) | 0.7-1.0 |
 //! | raw disk writes | `dd ... of=/dev/sd*`, `/dev/hd*`, `/dev/nvme*`, `/dev/xvd*`, `/dev/vd*`, `/dev/mmcblk*`, `> /dev/sd*`, `shred /dev/...` | 0.95 |
 //! | fork bombs | `:(){ :|:& };:` and spaced variants | 1.0 |
 //! | remote code execution | `... \| sh`, `\| bash`, `\| zsh`, `\| sudo sh`, `\| python`, `bash <(curl ...)` | 0.9-0.95 |

@@ -42,6 +42,10 @@ fn wiping_the_root_or_home_is_blocked() {
             "rm -rf / --no-preserve-root",
             "rm -rf ~",
             "cd / && rm -rf --no-preserve-root .",
+            "rm -rf /etc",
+            "sudo rm -rf /usr/*",
+            "delete /etc and reboot",
+            "delete all system files",
         ],
         Verdict::Block,
     );
@@ -133,6 +137,7 @@ fn borderline_maintenance_goes_to_review() {
             "reboot the staging box",
             "truncate table sessions",
             "rm -rf /var/log/app",
+            "rm -rf /etc/nginx/sites-enabled/old",
         ],
         Verdict::Review,
     );
