@@ -96,6 +96,10 @@ impl CompiledMatcher {
         let Some(automaton) = &self.automaton else {
             return;
         };
+        // Most requests match nothing: the plain search is faster than the overlapping walk, so try it first.
+        if automaton.find(haystack).is_none() {
+            return;
+        }
         // Distinct pattern indices seen so far; requests match a handful of patterns, so a linear scan is fastest.
         let mut seen: Vec<u32> = Vec::new();
         for m in automaton.find_overlapping_iter(haystack) {
