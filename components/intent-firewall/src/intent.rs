@@ -471,6 +471,11 @@ fn is_ipv4(token: &str) -> bool {
 /// Strips quotes, brackets and trailing sentence punctuation around a token.
 fn trim_punctuation(raw: &str) -> &str {
     let bytes = raw.as_bytes();
+    if bytes.first().is_some_and(u8::is_ascii_alphanumeric)
+        && bytes.last().is_some_and(u8::is_ascii_alphanumeric)
+    {
+        return raw;
+    }
     let start = bytes
         .iter()
         .position(|b| !matches!(b, b'"' | b'\'' | b'`' | b'(' | b'[' | b'{' | b'<' | b'>'));
