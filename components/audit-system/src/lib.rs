@@ -42,8 +42,9 @@
 //! - **Concurrency** ([`sequencer`]): order is fixed under one small lock, signing happens outside it on every
 //!   caller's core, and a group committer writes consecutive ready entries in one transaction. A failed
 //!   commit rewinds to the last durable entry, so no hole is ever linked past.
-//! - **Storage** ([`store`]): SQLite in WAL mode with `synchronous=FULL` by default (acknowledged entries
-//!   survive process kill and power loss), versioned schema; or memory.
+//! - **Storage** ([`store`]): SQLite in WAL mode, versioned schema; or memory. Acknowledged entries survive a
+//!   process crash by default (`synchronous=NORMAL`), and also power loss with [`Durability::PowerLoss`]
+//!   (`synchronous=FULL`, one fsync per group).
 //!
 //! # When not to use it
 //!

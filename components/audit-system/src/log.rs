@@ -11,7 +11,7 @@ use crate::hasher::Hash;
 use crate::proof::{ConsistencyProof, InclusionProof, root_at};
 use crate::sequencer::{AppendError, Receipt, Sequencer};
 use crate::sign::{LogKey, PublicKey, SignedTreeHead};
-use crate::store::{MemoryStore, Query, SqliteStore, Store};
+use crate::store::{Durability, MemoryStore, Query, SqliteStore, Store};
 use crate::sync::now_ns;
 use crate::tree_math::perfect_cover;
 use crate::verify::{EXPORT_FORMAT, ExportLine, VerifyReport, verify_stored, write_line};
@@ -42,12 +42,26 @@ impl std::fmt::Debug for AuditLog {
 }
 
 impl AuditLog {
-    /// Opens (or creates) a durable log in the SQLite file at `path`, signing with `key`.
+    /// Opens (or creates) a log in the SQLite file at `path`, signing with `key`, with the default
+    /// [`Durability::ProcessCrash`] and [`Limits`].
     ///
     /// # Errors
     /// Those of [`SqliteStore::open`] and [`Self::with_store`].
     pub fn open(path: impl AsRef<Path>, key: LogKey) -> Result<Self, AuditError> {
-        Self::with_store(SqliteStore::open(path)?, key, Limits::default())
+        Self::open_with(path, key, Durability::default(), Limits::default())
+    }
+
+    /// Opens (or creates) a log in the SQLite file at `path` with the given durability and limits.
+    ///
+    /// # Errors
+    /// Those of [`SqliteStore::open`] and [`Self::with_store`].
+    pub fn open_with(
+        path: impl AsRef<Path>,
+        key: LogKey,
+        durability: Durability,
+        limits: Limits,
+    ) -> Result<Self, AuditError> {
+        Self::with_store(SqliteStore::open_with(path, durability)?, key, limits)
     }
 
     /// A volatile log in memory.

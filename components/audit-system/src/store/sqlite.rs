@@ -3,12 +3,17 @@
 //!
 //! # Durability
 //!
-//! [`Durability::Full`] (the default) runs `journal_mode=WAL` with `synchronous=FULL`: every commit appends the
-//! group to the WAL and fsyncs it before [`Store::commit`] returns. An acknowledged entry therefore survives a
-//! process kill *and* an OS crash or power loss, provided the disk honours fsync. [`Durability::ProcessCrash`]
-//! uses `synchronous=NORMAL`: commits reach the OS before returning (surviving a process kill) but the WAL is
-//! fsynced only at checkpoints, so a power loss may roll back the most recent groups (never corrupt or fork
-//! the log). Group commit amortises the fsync over every entry that became ready meanwhile.
+//! Both modes use `journal_mode=WAL`, and [`Store::commit`] returns only after SQLite's commit returned, so
+//! *acknowledged means the entry survives a crash of the process* (kill -9, panic, OOM kill) in either mode.
+//!
+//! - [`Durability::ProcessCrash`] (the default) runs `synchronous=NORMAL`: a commit has written the group's WAL
+//!   frames to the operating system before returning, and the WAL is fsynced at checkpoints. A process crash
+//!   loses nothing acknowledged. An OS crash or power loss may roll back the most recently acknowledged groups
+//!   (the file stays consistent: the log ends earlier, never corrupt, never forked). Cost: no fsync per append.
+//! - [`Durability::PowerLoss`] runs `synchronous=FULL`: every commit fsyncs the WAL before returning, so an
+//!   acknowledged entry also survives an OS crash or power loss (given a disk that honours fsync). Cost: one
+//!   fsync per group; group commit shares it among every entry that became ready meanwhile, and
+//!   [`AuditLog::append_batch`](crate::AuditLog::append_batch) among a whole batch.
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -76,14 +81,15 @@ fn migrations() -> Vec<String> {
     )]
 }
 
-/// How hard a commit works to be durable (see the module doc).
+/// What an acknowledged entry survives (see the module doc).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Durability {
-    /// `synchronous=FULL`: survives process kill and power loss.
+    /// `synchronous=NORMAL` with WAL: survives a process crash; an OS crash or power loss may drop the most
+    /// recent groups.
     #[default]
-    Full,
-    /// `synchronous=NORMAL`: survives process kill; power loss may drop the latest groups.
     ProcessCrash,
+    /// `synchronous=FULL` with WAL: survives a process crash, an OS crash and power loss (one fsync per group).
+    PowerLoss,
 }
 
 impl ToSql for Hash {
@@ -114,8 +120,12 @@ fn classify(e: rusqlite::Error) -> AuditError {
 /// Reads a blob leniently: a wrong-sized value (a damaged row) becomes zeros, so verification reports the
 /// row's sequence number instead of failing to read it.
 fn lenient<const N: usize>(row: &Row<'_>, idx: usize) -> rusqlite::Result<[u8; N]> {
-    let v: Vec<u8> = row.get(idx).unwrap_or_default();
-    Ok(<[u8; N]>::try_from(v.as_slice()).unwrap_or([0u8; N]))
+    let value = row.get_ref(idx)?;
+    Ok(value
+        .as_blob()
+        .ok()
+        .and_then(|b| <[u8; N]>::try_from(b).ok())
+        .unwrap_or([0u8; N]))
 }
 
 fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<Entry> {
@@ -175,7 +185,7 @@ impl Db {
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(classify)?;
         let sync = match durability {
-            Durability::Full => "FULL",
+            Durability::PowerLoss => "FULL",
             Durability::ProcessCrash => "NORMAL",
         };
         conn.pragma_update(None, "synchronous", sync)?;
@@ -387,14 +397,14 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
-    /// Opens or creates the log database at `path` with [`Durability::Full`].
+    /// Opens or creates the log database at `path` with the default [`Durability::ProcessCrash`].
     ///
     /// # Errors
     /// [`AuditError::NotAnAuditLog`] for another application's database, [`AuditError::CorruptDatabase`] for a
     /// file that is not SQLite, [`AuditError::UnsupportedSchemaVersion`] for a newer schema; nothing is
     /// written to such files.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, AuditError> {
-        Self::open_with(path, Durability::Full)
+        Self::open_with(path, Durability::default())
     }
 
     /// Opens or creates the log database at `path` with the given durability.
