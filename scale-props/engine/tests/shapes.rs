@@ -41,7 +41,10 @@ fn open_model_counts_work_it_could_not_start_as_dropped() -> Result<(), Box<dyn 
     assert_eq!(p.total_completed() + p.total_dropped(), 1_000);
     // Latency counts from the scheduled start, so queueing shows up in the tail.
     let (p99, service) = (p.median_latency_ns(0.99).unwrap_or(0.0), p.median_op_ns());
-    assert!(p99 > 2.0 * service, "p99 {p99} ns vs service time {service} ns");
+    assert!(
+        p99 > 2.0 * service,
+        "p99 {p99} ns vs service time {service} ns"
+    );
     Ok(())
 }
 

@@ -24,6 +24,14 @@ impl std::fmt::Display for Status {
 }
 
 /// The report row of one point (medians over repetitions).
+///
+/// ```
+/// use scale_props::digest::{Row, Status};
+/// let c = scale_props::Experiment::new("row").op(|_: &(), ctx| ctx.i > 0).ops(4).run()?;
+/// let row = Row::of(&c.id, &c.points[0]);
+/// assert_eq!((row.errors, row.success_rate_pct, row.status), (1, 75.0, Status::Fail));
+/// # Ok::<(), scale_props::RunError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Row {
     /// `id[size=..,phase]`.

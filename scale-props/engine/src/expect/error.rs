@@ -5,6 +5,14 @@ use std::path::PathBuf;
 use crate::fit::FitError;
 
 /// Errors of [`crate::Curve::expect`] and [`crate::Curve::usl`].
+///
+/// ```
+/// use scale_props::{Errors, ExpectError, Experiment};
+/// let c = Experiment::new("e").op(|_: &(), _| false).ops(3).run()?;
+/// let Err(ExpectError::Violated { reason, plot, .. }) = c.expect(Errors::none()) else { panic!() };
+/// assert!(reason.contains("3 errors") && plot.starts_with("plot"));
+/// # Ok::<(), scale_props::RunError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ExpectError {
     /// Occurs when a curve does not meet an expectation; shows the measured table, the fits and a plot path.

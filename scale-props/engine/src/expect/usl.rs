@@ -7,6 +7,14 @@ use crate::fit::{Sample, UslFit, fit_usl};
 use crate::measure::{Axis, Curve, Point};
 
 /// A USL fit with the measured table it came from. Display prints the fit and the table.
+///
+/// ```
+/// let sweep = scale_props::Experiment::new("usl").workers([1, 2, 4]).ops(20_000).op(|_: &(), _| ()).run()?;
+/// if let Ok(usl) = sweep.usl() {
+///     assert!(usl.fit.sigma >= 0.0 && usl.to_string().contains("sigma"));
+/// }
+/// # Ok::<(), scale_props::RunError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct UslReport {
     /// The fit.

@@ -9,7 +9,14 @@ use super::Measure;
 use crate::run::{Experiment, PrepareRecord, RawCurve, RunError, Workload};
 use crate::shape::{LoadShape, Phase, PhaseRole};
 
-/// What the x axis of a curve is.
+/// What the x axis of a curve is: sizes when there are several, else workers for a sweep, else phases.
+///
+/// ```
+/// use scale_props::{Axis, Experiment};
+/// assert_eq!(Experiment::new("a").sizes([1, 2]).op(|_: &(), _| ()).ops(1).run()?.axis, Axis::Size);
+/// assert_eq!(Experiment::new("b").op(|_: &(), _| ()).ops(1).run()?.axis, Axis::Phase);
+/// # Ok::<(), scale_props::RunError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Axis {
     /// State size (several sizes).
@@ -20,7 +27,17 @@ pub enum Axis {
     Phase,
 }
 
-/// One (size, phase) of a curve with all its repetitions.
+/// One (size, phase) of a curve with all its repetitions; the methods give medians over repetitions for
+/// time-based measures and totals for counts.
+///
+/// ```
+/// let c = scale_props::Experiment::new("point").repetitions(3).ops(100)
+///     .op(|_: &(), ctx| { ctx.count("rows", 2); ctx.i % 50 != 0 }).run()?;
+/// let p = &c.points[0];
+/// assert_eq!((p.total_completed(), p.total_errors(), p.work_per_op("rows")), (300, 6, 2.0));
+/// assert!(p.median_latency_ns(0.99).is_some() && p.median_latency_ns(2.0).is_none());
+/// # Ok::<(), scale_props::RunError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Point {
     /// State size.
@@ -278,6 +295,15 @@ impl Curve {
     /// Returns true if and only if, in every repetition of the recovery phase, every batch that started at
     /// least `window` after the phase began had latency at most `tolerance` times the p99 before the spike.
     /// False when the curve has no burst.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use scale_props::{shape::Burst, Experiment};
+    /// let c = Experiment::new("recovery").shape(Burst::new(1, 2, 200)?).op(|_: &(), _| ()).run()?;
+    /// let _ok: bool = c.recovered_within(Duration::from_millis(1), 50.0);
+    /// assert!(!Experiment::new("flat").op(|_: &(), _| ()).ops(5).run()?.recovered_within(Duration::ZERO, 1.0));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn recovered_within(&self, window: Duration, tolerance: f64) -> bool {
         let (Some(before), Some(recovery)) = (
             self.p99_before_spike(),
@@ -296,6 +322,13 @@ impl Curve {
     }
 
     /// Memory per item of each size: RSS growth while preparing, divided by the size (bytes per item).
+    ///
+    /// ```
+    /// let c = scale_props::Experiment::new("mem").sizes([1_000_000])
+    ///     .prepare(|n| vec![1u64; n as usize]).op(|v, _| v.len() > 0).ops(5).run()?;
+    /// if let Some(per_item) = c.memory_per_item()[0].1 { assert!(per_item > 0.0); }
+    /// # Ok::<(), scale_props::RunError>(())
+    /// ```
     pub fn memory_per_item(&self) -> Vec<(u64, Option<f64>)> {
         self.prepare_rss
             .iter()

@@ -3,6 +3,14 @@
 use std::path::PathBuf;
 
 /// Errors of the reporters.
+///
+/// ```
+/// use scale_props::report::{write_all, ReportError};
+/// let file = tempfile::NamedTempFile::new()?; // a file, so it cannot be a folder
+/// let err = write_all(&file.path().join("sub"), "t", &[]).unwrap_err();
+/// assert!(matches!(err, ReportError::Io { .. }));
+/// # Ok::<(), std::io::Error>(())
+/// ```
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
     /// Occurs when a report file or folder cannot be created or written.

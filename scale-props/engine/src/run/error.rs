@@ -4,6 +4,12 @@ use crate::shape::ShapeError;
 
 /// Errors of [`crate::run::Experiment`]: bad configuration or a failed setup. Operation failures are not
 /// errors here: they are counted by kind in the results.
+///
+/// ```
+/// use scale_props::{Experiment, RunError};
+/// let e = Experiment::new("x").sizes([]).op(|_: &(), _| ()).run().unwrap_err();
+/// assert!(matches!(e, RunError::NoSizes { .. }));
+/// ```
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum RunError {
     /// Occurs when the load shape is invalid (e.g. a worker count of zero).

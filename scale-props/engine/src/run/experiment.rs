@@ -105,6 +105,10 @@ where
 
 impl Experiment<NoWorkload> {
     /// A new experiment with a stable id (used to name snapshots, plots and report rows).
+    ///
+    /// ```
+    /// assert_eq!(scale_props::Experiment::new("audit.append").id(), "audit.append");
+    /// ```
     pub fn new(id: impl Into<String>) -> Self {
         Self {
             id: id.into(),
@@ -198,18 +202,39 @@ impl<W> Experiment<W> {
     }
 
     /// State sizes to run at, in order (the x axis of a size curve).
+    ///
+    /// ```
+    /// let c = scale_props::Experiment::new("sizes").sizes([1, 2, 3]).op(|_: &(), _| ()).ops(5).run()?;
+    /// assert_eq!(c.points.iter().map(|p| p.size).collect::<Vec<_>>(), vec![1, 2, 3]);
+    /// # Ok::<(), scale_props::RunError>(())
+    /// ```
     pub fn sizes(mut self, sizes: impl IntoIterator<Item = u64>) -> Self {
         self.sizes = sizes.into_iter().collect();
         self
     }
 
     /// The load shape (replaces `.workers(..)` and the default one-user load).
+    ///
+    /// ```
+    /// use scale_props::{shape::Burst, Experiment};
+    /// let c = Experiment::new("burst").shape(Burst::new(1, 4, 50)?).op(|_: &(), _| ()).run()?;
+    /// assert_eq!(c.points[1].phase.workers, 4);
+    /// assert!(c.p99_during_spike().is_some());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn shape(mut self, shape: impl Into<LoadShape>) -> Self {
         self.shape = Some(shape.into());
         self
     }
 
     /// A worker sweep (the x axis of a concurrency curve), each level running `.ops(..)` operations.
+    ///
+    /// ```
+    /// let c = scale_props::Experiment::new("sweep").workers([1, 2]).ops(100).op(|_: &(), _| ()).run()?;
+    /// assert_eq!(c.axis, scale_props::Axis::Workers);
+    /// assert_eq!(c.points[1].total_completed(), 100);
+    /// # Ok::<(), scale_props::RunError>(())
+    /// ```
     pub fn workers(mut self, workers: impl IntoIterator<Item = u64>) -> Self {
         self.workers = Some(workers.into_iter().collect());
         self
@@ -222,6 +247,12 @@ impl<W> Experiment<W> {
     }
 
     /// Runs each (size, phase) this many times; time-based facts use the median.
+    ///
+    /// ```
+    /// let c = scale_props::Experiment::new("reps").repetitions(3).ops(10).op(|_: &(), _| ()).run()?;
+    /// assert_eq!(c.points[0].repetitions.len(), 3);
+    /// # Ok::<(), scale_props::RunError>(())
+    /// ```
     pub fn repetitions(mut self, repetitions: u32) -> Self {
         self.repetitions = repetitions;
         self
@@ -229,12 +260,29 @@ impl<W> Experiment<W> {
 
     /// Whether operations shorter than about a microsecond are timed in batches (the default). With `false`,
     /// every operation is timed on its own: exact per-operation latencies, at the cost of two clock reads each.
+    ///
+    /// ```
+    /// let c = scale_props::Experiment::new("single").batching(false).ops(50).op(|_: &(), _| ()).run()?;
+    /// assert_eq!(c.points[0].repetitions[0].max_batch, 1);
+    /// # Ok::<(), scale_props::RunError>(())
+    /// ```
     pub fn batching(mut self, on: bool) -> Self {
         self.batching = on;
         self
     }
 
     /// Calls `f` with each [`Progress`] event.
+    ///
+    /// ```
+    /// use std::sync::{Arc, atomic::{AtomicU64, Ordering}};
+    /// let seen = Arc::new(AtomicU64::new(0));
+    /// let s = Arc::clone(&seen);
+    /// scale_props::Experiment::new("progress").sizes([1, 2]).ops(5)
+    ///     .on_progress(move |_| { s.fetch_add(1, Ordering::Relaxed); })
+    ///     .op(|_: &(), _| ()).run()?;
+    /// assert_eq!(seen.load(Ordering::Relaxed), 4); // started, two runs, finished
+    /// # Ok::<(), scale_props::RunError>(())
+    /// ```
     pub fn on_progress(mut self, f: impl Fn(&Progress) + Send + Sync + 'static) -> Self {
         self.progress = Some(Arc::new(f));
         self
@@ -264,6 +312,12 @@ impl<W> Experiment<W> {
 
 impl<W: Workload> Experiment<W> {
     /// Runs every (size, phase, repetition) and returns the raw records (see `run()` for the summarised curve).
+    ///
+    /// ```
+    /// let raw = scale_props::Experiment::new("raw").sizes([4, 8]).ops(10).op(|_: &(), _| ()).execute()?;
+    /// assert_eq!(raw.records.len(), 2);
+    /// # Ok::<(), scale_props::RunError>(())
+    /// ```
     ///
     /// Order: for each size, prepare the state once (untimed), then for each phase run every repetition.
     ///

@@ -2,7 +2,15 @@
 
 use std::sync::Arc;
 
-/// One progress event.
+/// One progress event: `Started`, one `RunDone` per (size, phase, repetition), `Finished`.
+///
+/// ```
+/// let (tx, rx) = std::sync::mpsc::channel();
+/// scale_props::Experiment::new("p").ops(5).progress_channel(tx).op(|_: &(), _| ()).run()?;
+/// let events: Vec<scale_props::Progress> = rx.try_iter().collect();
+/// assert!(matches!(events[1], scale_props::Progress::RunDone { done: 1, total: 1, .. }));
+/// # Ok::<(), scale_props::RunError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Progress {
     /// The experiment starts; `total` runs (sizes x phases x repetitions) are planned.

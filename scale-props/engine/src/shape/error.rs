@@ -1,6 +1,12 @@
 //! Why a load shape was rejected.
 
 /// Errors of the shape constructors: a shape that exists is always within bounds.
+///
+/// ```
+/// use scale_props::shape::{Closed, ShapeError};
+/// assert!(matches!(Closed::new(0, 10), Err(ShapeError::WorkersOutOfRange { got: 0, .. })));
+/// assert_eq!(Closed::new(1, 0).unwrap_err().to_string(), "operation count must be in 1..=100000000, got 0");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ShapeError {
     /// Occurs when a worker or user count is zero or above [`crate::shape::MAX_WORKERS`].

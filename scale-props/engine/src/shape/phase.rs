@@ -5,6 +5,13 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 /// The part a phase plays in its shape, so results can be read per role (e.g. p99 during the spike).
+///
+/// ```
+/// use scale_props::shape::{Burst, PhaseRole};
+/// let roles: Vec<PhaseRole> = Burst::new(1, 2, 10)?.phases().iter().map(|p| p.role).collect();
+/// assert_eq!(roles, [PhaseRole::BeforeSpike, PhaseRole::Spike, PhaseRole::Recovery]);
+/// # Ok::<(), scale_props::shape::ShapeError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum PhaseRole {
     /// Ordinary load (closed, open, a step, a sweep level).
@@ -18,6 +25,12 @@ pub enum PhaseRole {
 }
 
 /// Open-model pacing: operations scheduled at a fixed rate.
+///
+/// ```
+/// let a = scale_props::shape::Open::new(1_000, 1, 10)?.phases()[0].arrival;
+/// assert_eq!(a.map(|a| a.rate_per_sec), Some(1_000));
+/// # Ok::<(), scale_props::shape::ShapeError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Arrival {
     /// Scheduled operations per second (>= 1).
