@@ -113,7 +113,11 @@ impl Budget {
                     .and_then(|(_, m)| m);
                 match per_item {
                     Some(m) if m > max => Err(format!("memory per item {m:.1} B > {max} B")),
-                    _ => Ok(()),
+                    Some(_) => Ok(()),
+                    None => Err(format!(
+                        "memory per item unknown at size {} (RSS not reported)",
+                        p.size
+                    )),
                 }
             }
         }

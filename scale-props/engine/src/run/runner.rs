@@ -16,7 +16,7 @@ use super::{OpContext, PhaseRecord, RunError, Workload};
 use crate::shape::{Arrival, Phase, PhaseRole};
 
 /// Batches grow while a batch takes less than this.
-const BATCH_TARGET_NS: u128 = 2_000;
+const BATCH_TARGET_NS: u64 = 2_000;
 /// Largest batch timed together.
 const MAX_BATCH: u64 = 1_024;
 /// Highest latency the histograms hold (longer values are clamped to it and still counted).
@@ -187,6 +187,7 @@ fn closed_loop<W: Workload>(
     let single = phase.think.is_some() || keep_timeline || !input.batching;
     let cap = (ops / (4 * phase.workers as u64)).clamp(1, MAX_BATCH);
     let mut batch = 1u64;
+    let track = allocator_installed();
     let mut now = Instant::now();
     while now < deadline {
         let first = next.fetch_add(batch, Ordering::Relaxed);
@@ -194,22 +195,21 @@ fn closed_loop<W: Workload>(
             break;
         }
         let last = (first + batch).min(ops);
-        let (c0, b0) = thread_allocations();
+        let (c0, b0) = allocations(track);
         let t0 = Instant::now();
         for i in first..last {
             run_one(input, i, worker, rec);
         }
         now = Instant::now();
-        let (c1, b1) = thread_allocations();
+        let (c1, b1) = allocations(track);
         let n = last - first;
-        let elapsed = now.duration_since(t0).as_nanos();
+        let elapsed = nanos(now.duration_since(t0));
         rec.allocs.0 += c1.wrapping_sub(c0);
         rec.allocs.1 += b1.wrapping_sub(b0);
-        let per_op = u64::try_from(elapsed / u128::from(n))
-            .unwrap_or(u64::MAX)
-            .max(1);
+        // u64 arithmetic only: a u128 division here would cost about as much as a clock read.
+        let per_op = if n == 1 { elapsed } else { elapsed / n }.max(1);
         rec.hist.saturating_record_n(per_op, n);
-        rec.busy_ns += elapsed;
+        rec.busy_ns += u128::from(elapsed);
         rec.completed += n;
         rec.max_batch = rec.max_batch.max(n);
         if keep_timeline {
@@ -236,6 +236,7 @@ fn open_loop<W: Workload>(
 ) {
     let ops = input.phase.ops;
     let gap_ns = 1_000_000_000f64 / arrival.rate_per_sec as f64;
+    let track = allocator_installed();
     loop {
         let i = next.fetch_add(1, Ordering::Relaxed);
         if i >= ops {
@@ -251,10 +252,10 @@ fn open_loop<W: Workload>(
             rec.dropped += 1;
             continue;
         }
-        let (c0, b0) = thread_allocations();
+        let (c0, b0) = allocations(track);
         run_one(input, i, worker, rec);
         let end = Instant::now();
-        let (c1, b1) = thread_allocations();
+        let (c1, b1) = allocations(track);
         rec.allocs.0 += c1.wrapping_sub(c0);
         rec.allocs.1 += b1.wrapping_sub(b0);
         // Coordinated omission: latency counts from the scheduled start, not from when a worker got to it.
@@ -266,6 +267,21 @@ fn open_loop<W: Workload>(
         rec.completed += 1;
         rec.max_batch = 1;
     }
+}
+
+/// This thread's allocation counters, or zeros when the counting allocator is not installed (saves the
+/// thread-local reads on the hot path).
+#[inline]
+fn allocations(track: bool) -> (u64, u64) {
+    if track { thread_allocations() } else { (0, 0) }
+}
+
+/// Whole nanoseconds of a duration, saturating (u64 arithmetic: cheap on the hot path).
+#[inline]
+fn nanos(d: Duration) -> u64 {
+    d.as_secs()
+        .saturating_mul(1_000_000_000)
+        .saturating_add(u64::from(d.subsec_nanos()))
 }
 
 /// Paces the open model: sleeps while the scheduled start is far, then yields until it arrives.
