@@ -77,6 +77,9 @@ fn verify(c: &mut Criterion) {
         g.bench_function(BenchmarkId::new("ed25519_verify_only", n), |b| {
             b.iter(|| assert!(entries.iter().all(|e| pk.verify_entry(e))));
         });
+        g.bench_function(BenchmarkId::new("ed25519_batch64_verify_only", n), |b| {
+            b.iter(|| assert!(entries.chunks(64).all(|c| pk.verify_entries_batch(c))));
+        });
     }
     g.finish();
 }

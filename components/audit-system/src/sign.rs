@@ -200,6 +200,26 @@ impl PublicKey {
         self.verify_entry_hash(&entry.hash, &entry.signature.0)
     }
 
+    /// Returns true if every entry's signature verifies, using Ed25519 batch verification (about twice as fast
+    /// per signature as one by one). A `false` says only that some signature is bad: check them one by one
+    /// with [`Self::verify_entry`] to find which. Batch verification uses the cofactored equation, so it may
+    /// accept a signature whose `R` carries a small-order component that the strict check rejects; such a
+    /// signature still cannot be made without the secret key and still covers the same entry hash.
+    #[must_use]
+    pub fn verify_entries_batch(&self, entries: &[Entry]) -> bool {
+        if entries.is_empty() {
+            return true;
+        }
+        let messages: Vec<[u8; 56]> = entries.iter().map(|e| entry_message(&e.hash)).collect();
+        let message_refs: Vec<&[u8]> = messages.iter().map(|m| &m[..]).collect();
+        let signatures: Vec<ed25519_dalek::Signature> = entries
+            .iter()
+            .map(|e| ed25519_dalek::Signature::from_bytes(&e.signature.0))
+            .collect();
+        let keys = vec![self.0; entries.len()];
+        ed25519_dalek::verify_batch(&message_refs, &signatures, &keys).is_ok()
+    }
+
     /// Returns true if and only if the tree head's signature verifies.
     #[must_use]
     pub fn verify_tree_head(&self, sth: &SignedTreeHead) -> bool {
@@ -290,5 +310,30 @@ mod tests {
         sth.size = 4;
         assert!(!pk.verify_tree_head(&sth));
         assert_eq!(PublicKey::from_hex(&pk.to_hex()), Some(pk));
+    }
+
+    #[test]
+    fn batch_verification_agrees_with_single() {
+        use crate::entry::{EntryContent, UnsignedEntry};
+        let k = LogKey::generate();
+        let pk = k.public_key();
+        let mut entries: Vec<Entry> = (0..10u64)
+            .map(|i| {
+                let u = UnsignedEntry::new(
+                    i,
+                    i,
+                    Hash::default(),
+                    EntryContent::unchecked("a", "b", "1"),
+                );
+                let sig = k.sign_entry_hash(&u.hash);
+                u.with_signature(sig)
+            })
+            .collect();
+        assert!(pk.verify_entries_batch(&entries));
+        assert!(entries.iter().all(|e| pk.verify_entry(e)));
+        entries[6].signature = entries[5].signature;
+        assert!(!pk.verify_entries_batch(&entries));
+        assert!(!pk.verify_entry(&entries[6]));
+        assert!(pk.verify_entries_batch(&[]));
     }
 }
