@@ -179,7 +179,7 @@ impl PipelineBuilder {
         let observer = Arc::new(AuditObserver::new(trail.clone()));
         let queue = self
             .queue
-            .unwrap_or_else(|| HitlQueue::builder().reaper(true))
+            .unwrap_or_else(default_queue)
             .observer(SharedObserver(Arc::clone(&observer)))
             .build()?;
         Ok(Pipeline {
@@ -226,4 +226,16 @@ impl Pipeline {
             .audit_sqlite_in(dir)
             .build()
     }
+}
+
+/// The default review queue: system clock, reaper on (the reaper does not exist under loom).
+#[cfg(not(loom))]
+fn default_queue() -> HitlQueueBuilder {
+    HitlQueue::builder().reaper(true)
+}
+
+/// The default review queue: system clock, reaper on (the reaper does not exist under loom).
+#[cfg(loom)]
+fn default_queue() -> HitlQueueBuilder {
+    HitlQueue::builder()
 }

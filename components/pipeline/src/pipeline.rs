@@ -210,7 +210,13 @@ impl Pipeline {
             Route::Block(reason) => self.refuse(run, Disposition::Blocked(reason)),
             Route::Review {
                 priority, timeout, ..
-            } => self.review(run, priority, timeout)?,
+            } => {
+                let (id, seqs) = (run.id, run.seqs.clone());
+                match self.review(run, priority, timeout) {
+                    Ok(acted) => acted,
+                    Err(error) => return Err(self.abort(id, &seqs, error)),
+                }
+            }
         };
         let mut done = self.learn(acted)?;
         let entries = std::mem::take(&mut done.entries);
@@ -337,6 +343,21 @@ impl Pipeline {
             disposition,
             entry,
         }
+    }
+
+    /// Records that a run stopped after its checks were audited (unless the audit log itself is what
+    /// failed), then hands the error back.
+    fn abort(&self, run: RunId, seqs: &[u64], error: PipelineError) -> PipelineError {
+        if !matches!(error, PipelineError::Audit { .. }) {
+            let entry = (
+                actors::PIPELINE,
+                steps::RUN_ABORTED,
+                json!({ "run": run, "error": error.to_string(), "after": seqs }),
+            );
+            // Best effort: the caller gets `error` whether or not this entry is written.
+            let _ = self.trail.append(run, &[entry]);
+        }
+        error
     }
 
     /// Logs the outcome to the evolution engine and returns the two entries still to be written. If

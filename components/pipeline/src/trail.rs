@@ -38,6 +38,9 @@ pub mod steps {
     pub const ACTION_REJECTED: &str = "action.rejected";
     /// The outcome was learned by the evolution engine (actor [`super::actors::EVOLUTION`]).
     pub const OUTCOME_LEARNED: &str = "outcome.learned";
+    /// A run stopped with an error after its checks were audited (actor [`super::actors::PIPELINE`]);
+    /// written on a best-effort basis, the error itself is returned to the caller either way.
+    pub const RUN_ABORTED: &str = "run.aborted";
     /// A synthetic entry written by [`crate::Pipeline::preload`] (actor [`super::actors::PRELOAD`]).
     pub const PRELOADED: &str = "preload.entry";
 }

@@ -290,3 +290,77 @@ fn many_threads_each_leave_a_complete_ordered_trail() {
     let totals = pipeline.evolution().totals();
     assert_eq!(totals.count as usize, WORKERS * PER_WORKER);
 }
+
+#[test]
+fn a_full_review_queue_fails_the_request_and_says_so_in_the_trail() {
+    let executor = Arc::new(RecordingExecutor::default());
+    let pipeline = Pipeline::builder()
+        .executor(Arc::clone(&executor))
+        .review_queue(HitlQueue::builder().capacity(1))
+        .build()
+        .unwrap();
+    pipeline
+        .preload(&aegis_pipeline::preload::Preload::new().pending_reviews(1))
+        .unwrap();
+
+    let error = pipeline.process(&maintenance()).unwrap_err();
+    assert!(
+        matches!(
+            error,
+            PipelineError::Review(hitl_collab::HitlError::QueueFull { capacity: 1 })
+        ),
+        "{error}"
+    );
+    assert_eq!(executor.calls(), 0);
+    let t = trail(&pipeline, aegis_pipeline::RunId(0));
+    assert_eq!(
+        shape(&t),
+        [
+            (steps::FIREWALL_CHECKED, actors::FIREWALL),
+            (steps::ETHICS_CHECKED, actors::ETHICS),
+            (steps::RUN_ABORTED, actors::PIPELINE),
+        ]
+    );
+}
+
+#[test]
+fn a_rate_limited_requester_is_blocked_and_not_counted_as_a_refusal() {
+    let executor = Arc::new(RecordingExecutor::default());
+    let config = intent_firewall::FirewallConfig::default().with_rate_limit(Some(
+        intent_firewall::RateLimitConfig::per_second(1, 0.001).unwrap(),
+    ));
+    let firewall = intent_firewall::Firewall::builder()
+        .config(config)
+        .default_patterns()
+        .build()
+        .unwrap();
+    let pipeline = Pipeline::builder()
+        .executor(Arc::clone(&executor))
+        .firewall(firewall)
+        .build()
+        .unwrap();
+
+    assert!(matches!(
+        pipeline.process(&safe_read()).unwrap().disposition,
+        Disposition::Executed { .. }
+    ));
+    let report = pipeline.process(&safe_read()).unwrap();
+    assert_eq!(
+        report.disposition,
+        Disposition::Blocked(BlockReason::RateLimited)
+    );
+    assert_eq!(executor.calls(), 1);
+    let t = trail(&pipeline, report.run);
+    assert_eq!(t[0].payload["verdict"], "RateLimited");
+    assert_eq!(t[2].action, steps::ACTION_BLOCKED);
+    assert_eq!(t[2].payload["block"]["reason"], "rate_limited");
+    assert!(pipeline.refusals().is_empty());
+}
+
+#[test]
+fn the_pipeline_is_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Pipeline>();
+    assert_send_sync::<aegis_pipeline::Processed>();
+    assert_send_sync::<PipelineError>();
+}
