@@ -129,7 +129,9 @@ impl AuditLog {
     /// durable. Batching amortises locking and fsync further than group commit alone.
     ///
     /// # Errors
-    /// As [`Self::append`]; if any item is invalid, nothing is sequenced.
+    /// As [`Self::append`]; if any item is invalid, nothing is sequenced. If a commit fails part-way through a
+    /// large batch, [`AuditError::Aborted`]`{ seq }` (or the store error) is returned and the batch's entries
+    /// before `seq` are durable, those from `seq` on are not written.
     pub fn append_batch(&self, items: &[(&str, &str, &str)]) -> Result<Vec<Receipt>, AuditError> {
         let contents = items
             .iter()
