@@ -1,6 +1,7 @@
-#![cfg(loom)]
 //! Loom model of group commit: whoever commits, every acknowledged entry is committed exactly once, in
 //! sequence order. Run with `LOOM_MAX_PREEMPTIONS=3`.
+
+#![cfg(loom)]
 
 use audit_system::{Entry, EntryContent, Sequencer};
 use loom::sync::{Arc, Mutex};

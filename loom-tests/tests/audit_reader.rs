@@ -1,7 +1,8 @@
-#![cfg(loom)]
 //! Loom model: an appender races a reader of the root and of a proof; the reader always sees a consistent
 //! prefix (a size whose root matches the stored tree and whose proofs verify). Run with
 //! `LOOM_MAX_PREEMPTIONS=3`.
+
+#![cfg(loom)]
 
 use audit_system::proof::root_at;
 use audit_system::{Entry, EntryContent, Frontier, InclusionProof, MemoryStore, Sequencer, Store};

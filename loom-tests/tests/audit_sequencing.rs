@@ -1,6 +1,7 @@
-#![cfg(loom)]
 //! Loom models of audit-system's ordering core: concurrent appenders get dense, unique, linked sequence
 //! numbers and the same Merkle root as appending one by one. Run with `LOOM_MAX_PREEMPTIONS=3`.
+
+#![cfg(loom)]
 
 use audit_system::{Entry, EntryContent, Frontier, Hash, Sequencer};
 use loom::sync::{Arc, Mutex};
