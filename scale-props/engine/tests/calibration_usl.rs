@@ -1,4 +1,7 @@
-//! USL calibration: an uncontended per-thread counter and one shared Mutex counter get different labels.
+//! USL calibration: an uncontended per-thread counter against one shared Mutex counter.
+//!
+//! This binary holds this one test only, so no other test of the crate runs beside it (cargo runs test
+//! binaries one after another).
 #![cfg(not(loom))]
 
 use std::cell::Cell;
@@ -6,12 +9,18 @@ use std::hint::black_box;
 use std::sync::Mutex;
 
 use scale_props::Experiment;
-use scale_props::expect::UslReport;
-use scale_props::fit::UslLabel;
+use scale_props::fit::{Sample, UslFit, UslLabel, fit_usl, median};
 
 thread_local! {
     static LOCAL: Cell<u64> = const { Cell::new(0) };
 }
+
+/// Worker levels that make sense on two cores: below, at and above the core count.
+const LEVELS: [u64; 4] = [1, 2, 3, 4];
+/// Rounds over every (level, counter) pair; each curve point is the median over the rounds.
+const ROUNDS: usize = 7;
+/// Operations per run (about a microsecond each).
+const OPS: u64 = 100_000;
 
 /// A fixed amount of real arithmetic (an LCG), so an operation costs about a microsecond.
 fn spin(seed: u64) -> u64 {
@@ -25,22 +34,22 @@ fn spin(seed: u64) -> u64 {
     x
 }
 
-fn per_thread(levels: [u64; 4]) -> Result<UslReport, Box<dyn std::error::Error>> {
-    Ok(Experiment::new("calibrate.usl.per_thread")
-        .workers(levels)
-        .ops(40_000)
-        .repetitions(3)
+/// Median throughput (ops/s) of `OPS` operations of the per-thread counter on `workers` workers.
+fn per_thread(workers: u64) -> Result<f64, Box<dyn std::error::Error>> {
+    let curve = Experiment::new("calibrate.usl.per_thread")
+        .workers([workers])
+        .ops(OPS)
         .op(|_: &(), ctx| LOCAL.with(|c| c.set(c.get().wrapping_add(spin(ctx.i)))))
-        .run()?
-        .usl()?)
+        .run()?;
+    Ok(curve.points[0].median_throughput())
 }
 
-fn one_mutex(levels: [u64; 4]) -> Result<UslReport, Box<dyn std::error::Error>> {
-    let shared = Mutex::new(0u64);
-    Ok(Experiment::new("calibrate.usl.mutex")
-        .workers(levels)
-        .ops(40_000)
-        .repetitions(3)
+/// Median throughput (ops/s) of `OPS` operations of the one-Mutex counter on `workers` workers; the whole
+/// operation runs under the lock, so at most one worker makes progress at a time.
+fn one_mutex(workers: u64, shared: &Mutex<u64>) -> Result<f64, Box<dyn std::error::Error>> {
+    let curve = Experiment::new("calibrate.usl.mutex")
+        .workers([workers])
+        .ops(OPS)
         .op(|_: &(), ctx| match shared.lock() {
             Ok(mut total) => {
                 *total = total.wrapping_add(spin(ctx.i));
@@ -48,37 +57,107 @@ fn one_mutex(levels: [u64; 4]) -> Result<UslReport, Box<dyn std::error::Error>> 
             }
             Err(_) => false,
         })
-        .run()?
-        .usl()?)
+        .run()?;
+    assert_eq!(curve.points[0].total_errors(), 0, "poisoned lock");
+    Ok(curve.points[0].median_throughput())
 }
 
+/// Median throughput at `workers` over median throughput at one worker, from the fit's sample.
+fn speedup(fit: &UslFit, workers: f64) -> f64 {
+    let at = |n: f64| {
+        fit.sample
+            .points()
+            .find(|&(x, _)| x == n)
+            .map_or(f64::NAN, |(_, y)| y)
+    };
+    at(workers) / at(1.0)
+}
+
+/// The per-thread counter's median speedup at two workers from which the machine counts as granting this
+/// process a second core. An idle two-core machine gives about 1.9.
+const PARALLEL_GATE: f64 = 1.6;
+
+/// The per-thread counter is the control and the Mutex counter the subject, measured in interleaved rounds
+/// (level by level, alternating which counter goes first), so a change in the machine's load hits both alike;
+/// each curve point is the median over the rounds.
+///
+/// Always asserted: both curves fit the USL with valid parameters, and at one worker the two counters run at
+/// about the same rate (an uncontended lock is cheap next to the microsecond of arithmetic under it).
+///
+/// Asserted when the control shows the machine granted a second core (its speedup at two workers is at least
+/// [`PARALLEL_GATE`]; always so on an idle two-core CI machine): the Mutex counter's speedup at two workers is
+/// at most 0.8 of the control's, its fitted contention `sigma` exceeds the control's by at least 0.2, and its
+/// label is not `Linear`.
+///
+/// Why gated: serialised and parallel code can only be told apart by timing when the process gets more than
+/// one core. On a shared machine with Linux autogroup scheduling the CPU is shared per session, not per
+/// thread, so a loaded box gives this process about the same fraction of a core with one thread as with four:
+/// both counters then measure flat (observed: per-thread 1.37, 1.36, 1.37, 1.37 Mops/s at 1..4 workers, a
+/// fitted sigma of 1.0), and the Mutex counter can even measure faster with more threads. There the test
+/// prints the measured curves and asserts only the facts above that hold on any machine.
+///
+/// Why the labels are not compared: on an idle two-core machine the per-thread counter's throughput stops
+/// dead at two workers, a hard ceiling the USL fits with a peak inside the range (`CoherencyLimited`), while a
+/// Mutex counter whose hand-offs get dearer with more threads falls, which can also fit as
+/// `CoherencyLimited`. That the labels differ is a fact of the machine, not of the code; the ordering of the
+/// speedups and of `sigma` is the fact of the code.
 #[test]
-fn both_counters_fit_the_usl_and_print_their_tables() -> Result<(), Box<dyn std::error::Error>> {
-    for report in [per_thread([1, 2, 4, 8])?, one_mutex([1, 2, 4, 8])?] {
-        assert!(
-            report.fit.sigma >= 0.0 && report.fit.kappa >= 0.0 && report.fit.lambda > 0.0,
-            "{report}"
-        );
-        let text = report.to_string();
-        // The parameters, then one table row per worker level.
-        let rows = text
-            .lines()
-            .filter(|l| l.trim_start().starts_with(|c: char| c.is_ascii_digit()))
-            .count();
-        assert!(text.contains("sigma") && rows >= 4, "{text}");
+fn mutex_counter_scales_worse_than_per_thread_counter() -> Result<(), Box<dyn std::error::Error>> {
+    let shared = Mutex::new(0u64);
+    let mut pt: Vec<Vec<f64>> = vec![Vec::new(); LEVELS.len()];
+    let mut mx: Vec<Vec<f64>> = vec![Vec::new(); LEVELS.len()];
+    for round in 0..ROUNDS {
+        for (i, &n) in LEVELS.iter().enumerate() {
+            if round % 2 == 0 {
+                pt[i].push(per_thread(n)?);
+                mx[i].push(one_mutex(n, &shared)?);
+            } else {
+                mx[i].push(one_mutex(n, &shared)?);
+                pt[i].push(per_thread(n)?);
+            }
+        }
     }
-    Ok(())
-}
+    let fit = |runs: &[Vec<f64>]| -> Result<UslFit, Box<dyn std::error::Error>> {
+        let points = LEVELS
+            .iter()
+            .zip(runs)
+            .map(|(&n, r)| median(r).map(|m| (n as f64, m)))
+            .collect::<Option<Vec<_>>>()
+            .ok_or("a level without runs")?;
+        Ok(fit_usl(&Sample::from_pairs(points)?)?)
+    };
+    let (control, contended) = (fit(&pt)?, fit(&mx)?);
+    let (s_pt, s_mx) = (speedup(&control, 2.0), speedup(&contended, 2.0));
+    let gated = s_pt >= PARALLEL_GATE;
+    let both = format!(
+        "\nper-thread (speedup at 2: {s_pt:.2}):\n{control}\nmutex (speedup at 2: {s_mx:.2}):\n{contended}\n\
+         margins: speedup ratio mutex/per-thread {:.2}, sigma mutex - per-thread {:.3}; \
+         {}",
+        s_mx / s_pt,
+        contended.sigma - control.sigma,
+        if gated {
+            "a second core was granted: ordering asserted"
+        } else {
+            "no second core granted (machine loaded): ordering not observable"
+        }
+    );
+    eprintln!("{both}");
 
-/// Needs a machine whose two cores are free: on a box saturated by other work, more threads buy a larger
-/// share of the CPU, which swamps the lock's effect. Run with `cargo test -p scale-props -- --ignored`.
-#[test]
-#[ignore = "timing-sensitive: needs two idle cores"]
-fn per_thread_counter_and_mutex_counter_get_different_labels()
--> Result<(), Box<dyn std::error::Error>> {
-    let (uncontended, contended) = (per_thread([1, 2, 3, 4])?, one_mutex([1, 2, 3, 4])?);
-    let both = format!("\nper-thread:\n{uncontended}\nmutex:\n{contended}");
-    assert_ne!(contended.fit.label, UslLabel::Linear, "{both}");
-    assert_ne!(uncontended.fit.label, contended.fit.label, "{both}");
+    for f in [&control, &contended] {
+        assert!(
+            f.lambda > 0.0 && f.sigma >= 0.0 && f.kappa >= 0.0 && f.sigma.is_finite(),
+            "{both}"
+        );
+    }
+    let single = contended.sample.ys()[0] / control.sample.ys()[0];
+    assert!(
+        (0.5..=2.0).contains(&single),
+        "one worker: mutex / per-thread = {single:.2}{both}"
+    );
+    if gated {
+        assert!(s_mx <= 0.8 * s_pt, "{both}");
+        assert!(contended.sigma >= control.sigma + 0.2, "{both}");
+        assert_ne!(contended.label, UslLabel::Linear, "{both}");
+    }
     Ok(())
 }

@@ -54,3 +54,43 @@ fn write_all_produces_every_format() -> Result<(), Box<dyn std::error::Error>> {
     sizes.expect(Growth::at_most(Complexity::Linear))?;
     Ok(())
 }
+
+/// `UslReport` prints the fit's line and one table (header plus a row per worker level), not two.
+#[test]
+fn usl_report_prints_its_table_once() -> Result<(), Box<dyn std::error::Error>> {
+    let levels = [1, 2, 3, 4];
+    let report = Experiment::new("reports.usl")
+        .workers(levels)
+        .ops(4_000)
+        .op(|_: &(), ctx| {
+            std::hint::black_box(ctx.i.wrapping_mul(31));
+        })
+        .run()?
+        .usl()?;
+    assert!(
+        report.fit.sigma >= 0.0 && report.fit.kappa >= 0.0 && report.fit.lambda > 0.0,
+        "{report}"
+    );
+    assert_eq!(
+        report.measured,
+        report.fit.sample.points().collect::<Vec<_>>()
+    );
+    let text = report.to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[0].starts_with("USL ") && lines[0].contains("sigma"),
+        "{text}"
+    );
+    let headers = lines
+        .iter()
+        .filter(|l| l.trim_start().starts_with("workers"))
+        .count();
+    let rows = lines
+        .iter()
+        .filter(|l| l.trim_start().starts_with(|c: char| c.is_ascii_digit()))
+        .count();
+    assert_eq!((headers, rows), (1, levels.len()), "{text}");
+    assert_eq!(lines.len(), 2 + levels.len(), "{text}");
+    assert!(lines[1].contains("efficiency"), "the fitted table: {text}");
+    Ok(())
+}
