@@ -1,0 +1,156 @@
+//! Human-in-the-loop queue: request, top-k and decide against the number of pending requests, memory of a
+//! bounded queue under sustained traffic, and QueueFull backpressure then recovery by draining.
+
+use hitl_collab::{HitlQueue, Verdict};
+use scale_props::shape::Closed;
+use scale_props::{Experiment, OpError};
+
+use crate::fixtures::{queue_with, review_request};
+use crate::workload::{fallible, kind};
+use crate::{Case, Scale, SuiteError, Topic};
+
+/// Id of the request curve.
+pub const REQUEST: &str = "hitl.request.pending";
+/// Id of the top-10 curve.
+pub const TOP10: &str = "hitl.pending_top10.pending";
+/// Id of the decide curve.
+pub const DECIDE: &str = "hitl.decide_next.pending";
+/// Id of the QueueFull exhaustion run.
+pub const QUEUE_FULL: &str = "hitl.queue_full.exhaustion";
+/// Id of the bounded-memory run.
+pub const MEMORY: &str = "memory.hitl.bounded";
+
+fn sizes(scale: Scale) -> Vec<u64> {
+    scale.pick(vec![100, 1_000, 10_000], vec![100, 1_000, 10_000, 100_000])
+}
+
+/// The HITL cases at `scale`.
+///
+/// # Errors
+/// [`SuiteError::Shape`] if a shape is out of bounds.
+pub fn cases(scale: Scale) -> Result<Vec<Case>, SuiteError> {
+    let ops = scale.pick(2_000, 10_000);
+    let reps = 3;
+    let headroom = ops * u64::from(reps);
+    let request = Experiment::new(REQUEST)
+        .sizes(sizes(scale))
+        .ops(ops)
+        .repetitions(reps)
+        .workload(fallible(
+            move |n| queue_with(n, headroom),
+            |q: &HitlQueue, ctx| q.request(review_request(ctx.size + ctx.i)).map_err(kind),
+        ));
+    let top = Experiment::new(TOP10)
+        .sizes(sizes(scale))
+        .ops(ops)
+        .repetitions(reps)
+        .workload(fallible(
+            |n| queue_with(n, 1),
+            |q: &HitlQueue, ctx| {
+                ctx.count("views", q.pending_top(10).len() as u64);
+                Ok::<(), OpError>(())
+            },
+        ));
+    let decide = Experiment::new(DECIDE)
+        .sizes(sizes(scale))
+        .ops(ops)
+        .repetitions(reps)
+        .workload(fallible(
+            |n| queue_with(n, 1),
+            |q: &HitlQueue, ctx| {
+                q.request(review_request(ctx.size + ctx.i)).map_err(kind)?;
+                let d = q
+                    .decide_next("admin", Verdict::Approve, "ok")
+                    .map_err(kind)?;
+                ctx.count("decided", u64::from(d.is_some()));
+                Ok::<(), OpError>(())
+            },
+        ));
+    Ok(vec![
+        Case::new(
+            "hitl",
+            Topic::ComponentScaling,
+            "request is flat in the number of pending requests (O(log n) ordered index)",
+            request,
+        ),
+        Case::new(
+            "hitl",
+            Topic::ComponentScaling,
+            "top-10 is flat in the number of pending requests (walks only the first 10)",
+            top,
+        ),
+        Case::new(
+            "hitl",
+            Topic::ComponentScaling,
+            "request + decide_next is flat in the number of pending requests",
+            decide,
+        ),
+        queue_full(scale)?,
+        memory(scale)?,
+    ])
+}
+
+/// A queue of capacity C starts full; one requester sends C requests (all refused with QueueFull), a reviewer
+/// then decides C requests (the drain), and the requester sends C more (all accepted: recovered).
+fn queue_full(scale: Scale) -> Result<Case, SuiteError> {
+    let capacity = scale.pick(500, 10_000);
+    let e = Experiment::new(QUEUE_FULL)
+        .sizes([capacity])
+        .shape(Closed::new(1, 3 * capacity)?)
+        .repetitions(1)
+        .workload(fallible(
+            |n| queue_with(n, 0),
+            |q: &HitlQueue, ctx| {
+                let phase = ctx.i / ctx.size;
+                if phase == 1 {
+                    let d = q
+                        .decide_next("admin", Verdict::Reject, "drain")
+                        .map_err(kind)?;
+                    ctx.count("drained", u64::from(d.is_some()));
+                    Ok(())
+                } else {
+                    q.request(review_request(ctx.size + ctx.i))
+                        .map(|_| ())
+                        .map_err(kind)
+                }
+            },
+        ));
+    Ok(Case::new(
+        "hitl",
+        Topic::Exhaustion,
+        "a full queue refuses with QueueFull (backpressure, nothing lost) and accepts again once drained",
+        e,
+    ))
+}
+
+/// Sustained request + decide on a queue that retains at most 1 000 decisions: memory stays bounded.
+fn memory(scale: Scale) -> Result<Case, SuiteError> {
+    let e = Experiment::new(MEMORY)
+        .sizes([1_000])
+        .shape(Closed::new(1, scale.pick(20_000, 300_000))?)
+        .repetitions(1)
+        .workload(fallible(
+            |n| {
+                let q = HitlQueue::builder()
+                    .capacity(usize::try_from(n).map_err(|e| e.to_string())?)
+                    .retention(1_000)
+                    .clock(hitl_collab::ManualClock::new())
+                    .build()
+                    .map_err(|e| e.to_string())?;
+                q.register_reviewer("admin", hitl_collab::Role::Admin);
+                Ok(q)
+            },
+            |q: &HitlQueue, ctx| {
+                q.request(review_request(ctx.i)).map_err(kind)?;
+                q.decide_next("admin", Verdict::Approve, "ok")
+                    .map_err(kind)?;
+                Ok::<(), OpError>(())
+            },
+        ));
+    Ok(Case::new(
+        "hitl",
+        Topic::Memory,
+        "a queue with bounded retention keeps memory flat under sustained traffic",
+        e,
+    ))
+}

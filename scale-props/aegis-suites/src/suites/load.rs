@@ -1,0 +1,122 @@
+//! The Day-9 load tests on the screening path every request takes (firewall + ethics check): offered load
+//! 1x .. 1000x (open model), 10 / 100 / 1000 concurrent users (closed model), a 10x burst with recovery,
+//! CPU utilisation per worker count, maximum throughput (knee) and maximum concurrent users (USL).
+
+use scale_props::shape::{Burst, Open, Steps, WorkerSweep};
+use scale_props::{Experiment, OpError};
+
+use crate::fixtures::Screening;
+use crate::workload::{fallible, kind};
+use crate::{Case, Scale, SuiteError, Topic};
+
+/// Prefix of the open-model load levels (`load.open.x1`, `load.open.x10`, ...).
+pub const OPEN_PREFIX: &str = "load.open.x";
+/// Id of the concurrent-users steps.
+pub const USERS: &str = "load.users.closed";
+/// Id of the burst.
+pub const BURST: &str = "load.burst.x10";
+/// Id of the CPU sweep.
+pub const CPU: &str = "cpu.screening.workers";
+/// Id of the throughput sweep.
+pub const MAX_THROUGHPUT: &str = "max.screening.workers";
+/// Id of the users sweep (USL).
+pub const MAX_USERS: &str = "max.screening.users";
+
+/// Generated firewall patterns on the screening path (the earlier pipeline test preloaded 1K).
+const PATTERNS: u64 = 1_000;
+
+fn screening_experiment(id: String) -> Experiment<impl scale_props::Workload + Send + 'static> {
+    Experiment::new(id).sizes([PATTERNS]).workload(fallible(
+        Screening::new,
+        |s: &Screening, ctx| {
+            let found = s.screen(ctx.i).map_err(kind)?;
+            ctx.count("findings", found);
+            Ok::<(), OpError>(())
+        },
+    ))
+}
+
+/// The load cases at `scale`.
+///
+/// # Errors
+/// [`SuiteError::Shape`] if a shape is out of bounds.
+pub fn cases(scale: Scale) -> Result<Vec<Case>, SuiteError> {
+    let mut cases = Vec::new();
+    // 1. Offered load at 1x, 10x, 100x, 1000x of a base rate, each level for a fixed time.
+    let base = scale.pick(200, 1_000);
+    let seconds = scale.pick(0.2, 1.0);
+    for factor in [1u64, 10, 100, 1_000] {
+        let rate = base * factor;
+        let ops = ((rate as f64 * seconds) as u64).max(1);
+        let e = screening_experiment(format!("{OPEN_PREFIX}{factor}"))
+            .shape(Open::new(rate, 4, ops)?)
+            .repetitions(1);
+        cases.push(Case::new(
+            "screening",
+            Topic::LoadScaling,
+            "the offered rate is served (>= 80%) until the machine saturates; latency from the scheduled start",
+            e,
+        ));
+    }
+    // 2. 10, 100, 1000 concurrent users, back to back.
+    let users = screening_experiment(USERS.to_owned())
+        .shape(Steps::new(
+            10,
+            vec![1, 10, 100],
+            scale.pick(30_000, 300_000),
+        )?)
+        .repetitions(scale.pick(1, 3));
+    cases.push(Case::new(
+        "screening",
+        Topic::ConcurrentUsers,
+        "from 10 to 1000 concurrent users every operation completes and service time (p50) holds",
+        users,
+    ));
+    // 3. A sudden 10x spike of users, then recovery.
+    let burst = screening_experiment(BURST.to_owned())
+        .shape(Burst::new(4, 10, scale.pick(1_000, 20_000))?)
+        .repetitions(3);
+    cases.push(Case::new(
+        "screening",
+        Topic::Burst,
+        "after a 10x spike, service time returns to its level before the spike",
+        burst,
+    ));
+    // 5. CPU utilisation per worker count.
+    let cpu = screening_experiment(CPU.to_owned())
+        .shape(WorkerSweep::new(vec![1, 2, 4], scale.pick(2_000, 40_000))?)
+        .repetitions(scale.pick(1, 3));
+    cases.push(Case::new(
+        "screening",
+        Topic::Cpu,
+        "the screening path is CPU-bound: utilisation per core rises with workers up to the core count",
+        cpu,
+    ));
+    // 7. Maximum throughput: workers 1 .. 16, the knee where it stops growing.
+    let max = screening_experiment(MAX_THROUGHPUT.to_owned())
+        .shape(WorkerSweep::new(
+            vec![1, 2, 4, 8, 16],
+            scale.pick(2_000, 40_000),
+        )?)
+        .repetitions(scale.pick(1, 3));
+    cases.push(Case::new(
+        "screening",
+        Topic::MaxThroughput,
+        "throughput grows until the cores are busy, then holds (knee at about the core count)",
+        max,
+    ));
+    // 8. Maximum concurrent users: 1 .. 1024 users, USL fit.
+    let users_sweep = screening_experiment(MAX_USERS.to_owned())
+        .shape(WorkerSweep::new(
+            vec![1, 4, 16, 64, 256, 1_024],
+            scale.pick(4_000, 40_000),
+        )?)
+        .repetitions(scale.pick(1, 3));
+    cases.push(Case::new(
+        "screening",
+        Topic::MaxUsers,
+        "up to 1024 concurrent users are served without errors; the USL gives the peak",
+        users_sweep,
+    ));
+    Ok(cases)
+}
