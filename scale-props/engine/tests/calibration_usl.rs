@@ -76,44 +76,22 @@ fn speedup(fit: &UslFit, workers: f64) -> f64 {
 /// The per-thread counter's median speedup at two workers from which the machine counts as granting this
 /// process a second core. An idle two-core machine gives about 1.9.
 const PARALLEL_GATE: f64 = 1.6;
+/// Whole measurements tried, one after another, until one finds a second core granted.
+const ATTEMPTS: usize = 3;
 
-/// The per-thread counter is the control and the Mutex counter the subject, measured in interleaved rounds
-/// (level by level, alternating which counter goes first), so a change in the machine's load hits both alike;
-/// each curve point is the median over the rounds.
-///
-/// Always asserted: both curves fit the USL with valid parameters, and at one worker the two counters run at
-/// about the same rate, within a factor of 3 (an uncontended lock is cheap next to the half microsecond of
-/// arithmetic under it; single runs on a loaded machine differ by up to 2x either way).
-///
-/// Asserted when the control shows the machine granted a second core (its speedup at two workers is at least
-/// [`PARALLEL_GATE`]; always so on an idle two-core CI machine): the Mutex counter's speedup at two workers is
-/// at most 0.8 of the control's, its fitted contention `sigma` exceeds the control's by at least 0.15, and its
-/// label is not `Linear`.
-///
-/// Why gated: serialised and parallel code can only be told apart by timing when the process gets more than
-/// one core. On a shared machine with Linux autogroup scheduling the CPU is shared per session, not per
-/// thread, so a loaded box gives this process about the same fraction of a core with one thread as with four:
-/// both counters then measure flat (observed: per-thread 1.37, 1.36, 1.37, 1.37 Mops/s at 1..4 workers, a
-/// fitted sigma of 1.0), and the Mutex counter can even measure faster with more threads. There the test
-/// prints the measured curves and asserts only the facts above that hold on any machine.
-///
-/// Why the labels are not compared: on an idle two-core machine the per-thread counter's throughput stops
-/// dead at two workers, a hard ceiling the USL fits with a peak inside the range (`CoherencyLimited`), while a
-/// Mutex counter whose hand-offs get dearer with more threads falls, which can also fit as
-/// `CoherencyLimited`. That the labels differ is a fact of the machine, not of the code; the ordering of the
-/// speedups and of `sigma` is the fact of the code.
-#[test]
-fn mutex_counter_scales_worse_than_per_thread_counter() -> Result<(), Box<dyn std::error::Error>> {
-    let shared = Mutex::new(0u64);
+/// One measurement: the per-thread counter (the control) and the Mutex counter in `ROUNDS` interleaved rounds
+/// (level by level, alternating which counter goes first, so a change in the machine's load hits both alike),
+/// each fitted to the medians over the rounds. Returns (control, contended).
+fn measure(shared: &Mutex<u64>) -> Result<(UslFit, UslFit), Box<dyn std::error::Error>> {
     let mut pt: Vec<Vec<f64>> = vec![Vec::new(); LEVELS.len()];
     let mut mx: Vec<Vec<f64>> = vec![Vec::new(); LEVELS.len()];
     for round in 0..ROUNDS {
         for (i, &n) in LEVELS.iter().enumerate() {
             if round % 2 == 0 {
                 pt[i].push(per_thread(n)?);
-                mx[i].push(one_mutex(n, &shared)?);
+                mx[i].push(one_mutex(n, shared)?);
             } else {
-                mx[i].push(one_mutex(n, &shared)?);
+                mx[i].push(one_mutex(n, shared)?);
                 pt[i].push(per_thread(n)?);
             }
         }
@@ -127,38 +105,74 @@ fn mutex_counter_scales_worse_than_per_thread_counter() -> Result<(), Box<dyn st
             .ok_or("a level without runs")?;
         Ok(fit_usl(&Sample::from_pairs(points)?)?)
     };
-    let (control, contended) = (fit(&pt)?, fit(&mx)?);
-    let (s_pt, s_mx) = (speedup(&control, 2.0), speedup(&contended, 2.0));
-    let gated = s_pt >= PARALLEL_GATE;
-    let both = format!(
-        "\nper-thread (speedup at 2: {s_pt:.2}):\n{control}\nmutex (speedup at 2: {s_mx:.2}):\n{contended}\n\
-         margins: speedup ratio mutex/per-thread {:.2}, sigma mutex - per-thread {:.3}; \
-         {}",
-        s_mx / s_pt,
-        contended.sigma - control.sigma,
-        if gated {
-            "a second core was granted: ordering asserted"
-        } else {
-            "no second core granted (machine loaded): ordering not observable"
-        }
-    );
-    eprintln!("{both}");
+    Ok((fit(&pt)?, fit(&mx)?))
+}
 
-    for f in [&control, &contended] {
-        assert!(
-            f.lambda > 0.0 && f.sigma >= 0.0 && f.kappa >= 0.0 && f.sigma.is_finite(),
-            "{both}"
+/// The per-thread counter is the control and the Mutex counter the subject (see [`measure`]).
+///
+/// Always asserted, on every measurement: both curves fit the USL with valid parameters, and at one worker
+/// the two counters run at about the same rate, within a factor of 3 (an uncontended lock is cheap next to
+/// the half microsecond of arithmetic under it; single runs on a loaded machine differ by up to 2x either way).
+///
+/// Asserted when the control shows the machine granted a second core (its speedup at two workers is at least
+/// [`PARALLEL_GATE`]; always so on an idle two-core CI machine, whose first measurement decides): the Mutex
+/// counter's speedup at two workers is at most 0.8 of the control's, its fitted contention `sigma` exceeds the
+/// control's by at least 0.15, and its label is not `Linear`. A loaded machine gets up to [`ATTEMPTS`]
+/// measurements to grant that core.
+///
+/// Why gated: serialised and parallel code can only be told apart by timing when the process gets more than
+/// one core. On a shared machine with Linux autogroup scheduling the CPU is shared per session, not per
+/// thread, so a loaded box gives this process about the same fraction of a core with one thread as with four:
+/// both counters then measure flat (observed: per-thread 1.37, 1.36, 1.37, 1.37 Mops/s at 1..4 workers, a
+/// fitted sigma of 1.0), and the Mutex counter can even measure faster with more threads (observed: a
+/// speedup of 1.61 at two workers against the control's 0.93, and a sigma 0.88 below the control's). No
+/// threshold on the ordering holds there, so the test prints the curves and asserts only the facts that hold
+/// on any machine.
+///
+/// Why the labels are not compared: they differ on an idle two-core machine (observed every time: per-thread
+/// `CoherencyLimited`, sigma 0 and a peak near 3 workers, because its throughput stops dead at the core count;
+/// Mutex `ContentionLimited`, sigma about 1.2), but that split comes from the hard ceiling, not from the code,
+/// and it moves with load: under load both counters were labelled `ContentionLimited` in the same run, and a
+/// per-thread counter that gets more of a loaded machine with more threads can fit as `ContentionLimited` or
+/// `Linear`. The ordering of the speedups and of `sigma` is the fact of the code.
+#[test]
+fn mutex_counter_scales_worse_than_per_thread_counter() -> Result<(), Box<dyn std::error::Error>> {
+    let shared = Mutex::new(0u64);
+    for attempt in 1..=ATTEMPTS {
+        let (control, contended) = measure(&shared)?;
+        let (s_pt, s_mx) = (speedup(&control, 2.0), speedup(&contended, 2.0));
+        let gated = s_pt >= PARALLEL_GATE;
+        let both = format!(
+            "\nattempt {attempt}/{ATTEMPTS}\nper-thread (speedup at 2: {s_pt:.2}):\n{control}\n\
+             mutex (speedup at 2: {s_mx:.2}):\n{contended}\n\
+             margins: speedup ratio mutex/per-thread {:.2}, sigma mutex - per-thread {:.3}; {}",
+            s_mx / s_pt,
+            contended.sigma - control.sigma,
+            if gated {
+                "a second core was granted: ordering asserted"
+            } else {
+                "no second core granted (machine loaded): ordering not observable"
+            }
         );
-    }
-    let single = contended.sample.ys()[0] / control.sample.ys()[0];
-    assert!(
-        (1.0 / 3.0..=3.0).contains(&single),
-        "one worker: mutex / per-thread = {single:.2}{both}"
-    );
-    if gated {
-        assert!(s_mx <= 0.8 * s_pt, "{both}");
-        assert!(contended.sigma >= control.sigma + 0.15, "{both}");
-        assert_ne!(contended.label, UslLabel::Linear, "{both}");
+        eprintln!("{both}");
+
+        for f in [&control, &contended] {
+            assert!(
+                f.lambda > 0.0 && f.sigma >= 0.0 && f.kappa >= 0.0 && f.sigma.is_finite(),
+                "{both}"
+            );
+        }
+        let single = contended.sample.ys()[0] / control.sample.ys()[0];
+        assert!(
+            (1.0 / 3.0..=3.0).contains(&single),
+            "one worker: mutex / per-thread = {single:.2}{both}"
+        );
+        if gated {
+            assert!(s_mx <= 0.8 * s_pt, "{both}");
+            assert!(contended.sigma >= control.sigma + 0.15, "{both}");
+            assert_ne!(contended.label, UslLabel::Linear, "{both}");
+            return Ok(());
+        }
     }
     Ok(())
 }
