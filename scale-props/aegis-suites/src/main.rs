@@ -21,7 +21,7 @@ struct Args {
     /// Run the small test scale (about a minute) instead of the full one.
     #[arg(long)]
     quick: bool,
-    /// Run only these suites (repeat the flag for several): firewall, love, evolution, audit, hitl, load.
+    /// Run only these suites (repeat the flag for several): firewall, love, evolution, audit, hitl, load, pipeline.
     #[arg(long = "only", value_name = "SUITE")]
     only: Vec<String>,
 }

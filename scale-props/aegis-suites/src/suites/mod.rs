@@ -1,4 +1,4 @@
-//! One module per component (plus the Day-9 load tests on the screening path), each returning its cases for
+//! One module per component (plus the Day-9 load tests on the screening path, and the end-to-end pipeline), each returning its cases for
 //! a [`Scale`].
 
 pub mod audit;
@@ -7,6 +7,7 @@ pub mod firewall;
 pub mod hitl;
 pub mod load;
 pub mod love;
+pub mod pipeline;
 
 use serde::{Deserialize, Serialize};
 
@@ -27,17 +28,20 @@ pub enum SuiteName {
     Hitl,
     /// Day-9 load tests on the screening path.
     Load,
+    /// The end-to-end pipeline with preloaded state.
+    Pipeline,
 }
 
 impl SuiteName {
     /// Every suite, in run order.
-    pub const ALL: [SuiteName; 6] = [
+    pub const ALL: [SuiteName; 7] = [
         SuiteName::Firewall,
         SuiteName::Love,
         SuiteName::Evolution,
         SuiteName::Audit,
         SuiteName::Hitl,
         SuiteName::Load,
+        SuiteName::Pipeline,
     ];
 
     /// Lower-case name used on the command line.
@@ -49,6 +53,7 @@ impl SuiteName {
             SuiteName::Audit => "audit",
             SuiteName::Hitl => "hitl",
             SuiteName::Load => "load",
+            SuiteName::Pipeline => "pipeline",
         }
     }
 
@@ -87,6 +92,7 @@ impl SuiteName {
             SuiteName::Audit => audit::cases(scale),
             SuiteName::Hitl => hitl::cases(scale),
             SuiteName::Load => load::cases(scale),
+            SuiteName::Pipeline => pipeline::cases(scale),
         }
     }
 }

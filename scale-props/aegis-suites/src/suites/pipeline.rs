@@ -1,0 +1,154 @@
+//! The end-to-end pipeline (firewall, ethics, audit on SQLite at every step, learning) with the earlier
+//! specification's preloaded state: workflows per second at offered rates, and a worker sweep.
+//!
+//! Requests are 90% safe (executed) and 10% unsafe and unethical (blocked outright), so no run waits for a
+//! human; the pipeline is built once per suite and shared by its cases.
+
+use std::sync::{Arc, Mutex};
+
+use aegis_pipeline::{
+    ActionRequest, Disposition, ExecutionError, Executor, Pipeline, preload::Preload,
+};
+use scale_props::shape::{Open, WorkerSweep};
+use scale_props::{Experiment, OpError};
+
+use crate::workload::{fallible, kind};
+use crate::{Case, Scale, SuiteError, Topic};
+
+/// Prefix of the offered-rate runs (`pipeline.open.100`, ...).
+pub const OPEN_PREFIX: &str = "pipeline.open.";
+/// Id of the worker sweep.
+pub const WORKERS: &str = "pipeline.process.workers";
+
+/// Executes by echoing the action type: the side effect is not what is measured.
+#[derive(Debug, Default)]
+pub struct Echo;
+
+impl Executor for Echo {
+    fn execute(&self, request: &ActionRequest) -> Result<serde_json::Value, ExecutionError> {
+        Ok(serde_json::json!({ "done": request.action_type }))
+    }
+}
+
+/// Workflow `i` of the mix: 90% safe reads, 10% destructive and harmful (blocked by both checks).
+pub fn workflow(i: u64) -> ActionRequest {
+    if i % 10 == 9 {
+        ActionRequest::new(
+            format!("agent-{}", i % 8),
+            "shell.exec",
+            "rm -rf / --no-preserve-root",
+        )
+        .with_context("destroy all user data and harm the customers")
+    } else {
+        ActionRequest::new(
+            format!("agent-{}", i % 8),
+            "report.read",
+            format!("read the quarterly report in /srv/reports/q{}", i % 4 + 1),
+        )
+        .with_expected_outcome("display the report to the user who asked for it")
+    }
+}
+
+/// A pipeline on a durable SQLite audit log in its own temporary folder, with preloaded state.
+#[derive(Debug)]
+pub struct Preloaded {
+    /// The pipeline.
+    pub pipeline: Pipeline,
+    _dir: tempfile::TempDir,
+}
+
+/// Builds the pipeline once per suite and shares it.
+#[derive(Debug, Clone)]
+struct Shared {
+    preload: Preload,
+    built: Arc<Mutex<Option<Arc<Preloaded>>>>,
+}
+
+impl Shared {
+    fn get(&self) -> Result<Arc<Preloaded>, String> {
+        let mut slot = self
+            .built
+            .lock()
+            .map_err(|_| "pipeline cache poisoned".to_owned())?;
+        if let Some(p) = slot.as_ref() {
+            return Ok(Arc::clone(p));
+        }
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let pipeline = Pipeline::builder()
+            .executor(Echo)
+            .without_rate_limit()
+            .audit_sqlite_in(dir.path())
+            .build()
+            .map_err(|e| e.to_string())?;
+        pipeline.preload(&self.preload).map_err(|e| e.to_string())?;
+        let p = Arc::new(Preloaded {
+            pipeline,
+            _dir: dir,
+        });
+        *slot = Some(Arc::clone(&p));
+        Ok(p)
+    }
+}
+
+fn process(p: &Arc<Preloaded>, ctx: &scale_props::OpContext<'_>) -> Result<(), OpError> {
+    let done = p.pipeline.process(&workflow(ctx.i)).map_err(kind)?;
+    match done.disposition {
+        Disposition::Executed { .. } => ctx.count("executed", 1),
+        Disposition::Blocked(_) => ctx.count("blocked", 1),
+        _ => ctx.count("other", 1),
+    }
+    Ok(())
+}
+
+/// The pipeline cases at `scale`.
+///
+/// # Errors
+/// [`SuiteError::Shape`] if a shape is out of bounds.
+pub fn cases(scale: Scale) -> Result<Vec<Case>, SuiteError> {
+    let preload = scale.pick(
+        Preload::new()
+            .experiences(10_000)
+            .audit_entries(2_000)
+            .patterns(100)
+            .pending_reviews(100),
+        Preload::seed_spec(),
+    );
+    let shared = Shared {
+        preload,
+        built: Arc::new(Mutex::new(None)),
+    };
+    let size = preload.audit_entries;
+    let seconds = scale.pick(0.5, 2.0);
+    let mut cases = Vec::new();
+    for rate in scale.pick(vec![100u64, 500], vec![100, 500, 1_000, 5_000]) {
+        let s = shared.clone();
+        let ops = ((rate as f64 * seconds) as u64).max(1);
+        let e = Experiment::new(format!("{OPEN_PREFIX}{rate}"))
+            .sizes([size])
+            .shape(Open::new(rate, 8, ops)?)
+            .repetitions(1)
+            .workload(fallible(move |_| s.get(), process));
+        cases.push(Case::new(
+            "pipeline",
+            Topic::LoadScaling,
+            "the pipeline serves at least 80% of the offered workflows per second (earlier target)",
+            e,
+        ));
+    }
+    let s = shared.clone();
+    let sweep = Experiment::new(WORKERS)
+        .sizes([size])
+        .shape(WorkerSweep::new(
+            vec![1, 2, 4, 8, 16],
+            scale.pick(200, 4_000),
+        )?)
+        .repetitions(scale.pick(1, 2))
+        .workload(fallible(move |_| s.get(), process));
+    cases.push(Case::new(
+        "pipeline",
+        Topic::MaxThroughput,
+        "workflows per second grow with workers while audit commits are shared (group commit)",
+        sweep,
+    ));
+    Ok(cases)
+}
