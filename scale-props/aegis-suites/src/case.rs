@@ -45,6 +45,8 @@ pub enum Topic {
     MaxUsers,
     /// Day-9 test 9: resource exhaustion and recovery.
     Exhaustion,
+    /// The end-to-end pipeline: workflows per second with preloaded state.
+    Workflow,
 }
 
 impl Topic {
@@ -61,6 +63,7 @@ impl Topic {
             Topic::MaxThroughput => "7. Maximum throughput",
             Topic::MaxUsers => "8. Maximum concurrent users",
             Topic::Exhaustion => "9. Exhaustion and recovery",
+            Topic::Workflow => "Pipeline throughput",
         }
     }
 }

@@ -38,3 +38,34 @@ fn pipeline_serves_the_offered_rates() {
     }
     snapshot_all(&runs, &[]);
 }
+
+#[test]
+fn report_answers_the_questions_and_writes_every_format() {
+    let _one = exclusive();
+    let runs = run_suite(SuiteName::Pipeline);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let files = aegis_scale::summary::write_report(dir.path(), &runs, std::time::Duration::ZERO)
+        .expect("report written");
+    for name in ["REPORT.md", "report.md", "results.csv", "results.json"] {
+        assert!(dir.path().join(name).is_file(), "{name} missing");
+    }
+    assert!(
+        files
+            .iter()
+            .filter(|f| f.extension().is_some_and(|e| e == "svg"))
+            .count()
+            >= runs.len(),
+        "one plot per curve"
+    );
+    let md = std::fs::read_to_string(dir.path().join("REPORT.md")).expect("readable");
+    for section in [
+        "## Bottleneck",
+        "## Memory per 1000 operations",
+        "## Maximum throughput, cores and concurrent users",
+        "## Safety margin",
+        "Maximum end-to-end throughput",
+        "workflows/s",
+    ] {
+        assert!(md.contains(section), "REPORT.md lacks {section:?}");
+    }
+}

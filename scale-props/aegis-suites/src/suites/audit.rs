@@ -53,7 +53,10 @@ impl Fixtures {
 
 /// The chain lengths at `scale`.
 pub fn sizes(scale: Scale) -> Vec<u64> {
-    scale.pick(vec![128, 1_024, 8_192], vec![1_000, 10_000, 100_000])
+    scale.pick(
+        vec![128, 1_024, 8_192],
+        vec![1_000, 10_000, 100_000, 1_000_000],
+    )
 }
 
 /// The audit cases at `scale`.
@@ -100,8 +103,8 @@ pub fn cases(scale: Scale) -> Result<Vec<Case>, SuiteError> {
         }));
     let verify = Experiment::new(VERIFY)
         .sizes(sizes(scale))
-        .ops(2)
-        .repetitions(scale.pick(2, 3))
+        .ops(scale.pick(2, 1))
+        .repetitions(3)
         .workload(fallible(get, |f: &Arc<AuditFixture>, ctx| {
             let r = f.log.verify().map_err(kind)?;
             ctx.count("entries_verified", r.size);

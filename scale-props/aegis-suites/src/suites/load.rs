@@ -43,7 +43,7 @@ fn screening_experiment(id: String) -> Experiment<impl scale_props::Workload + S
 pub fn cases(scale: Scale) -> Result<Vec<Case>, SuiteError> {
     let mut cases = Vec::new();
     // 1. Offered load at 1x, 10x, 100x, 1000x of a base rate, each level for a fixed time.
-    let base = scale.pick(200, 1_000);
+    let base = scale.pick(200, 2_000);
     let seconds = scale.pick(0.2, 1.0);
     for factor in [1u64, 10, 100, 1_000] {
         let rate = base * factor;

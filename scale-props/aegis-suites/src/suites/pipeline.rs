@@ -120,7 +120,7 @@ pub fn cases(scale: Scale) -> Result<Vec<Case>, SuiteError> {
     let size = preload.audit_entries;
     let seconds = scale.pick(0.5, 2.0);
     let mut cases = Vec::new();
-    for rate in scale.pick(vec![100u64, 500], vec![100, 500, 1_000, 5_000]) {
+    for rate in scale.pick(vec![100u64, 500], vec![100, 500, 1_000, 5_000, 10_000]) {
         let s = shared.clone();
         let ops = ((rate as f64 * seconds) as u64).max(1);
         let e = Experiment::new(format!("{OPEN_PREFIX}{rate}"))
@@ -130,7 +130,7 @@ pub fn cases(scale: Scale) -> Result<Vec<Case>, SuiteError> {
             .workload(fallible(move |_| s.get(), process));
         cases.push(Case::new(
             "pipeline",
-            Topic::LoadScaling,
+            Topic::Workflow,
             "the pipeline serves at least 80% of the offered workflows per second (earlier target)",
             e,
         ));
@@ -146,7 +146,7 @@ pub fn cases(scale: Scale) -> Result<Vec<Case>, SuiteError> {
         .workload(fallible(move |_| s.get(), process));
     cases.push(Case::new(
         "pipeline",
-        Topic::MaxThroughput,
+        Topic::Workflow,
         "workflows per second grow with workers while audit commits are shared (group commit)",
         sweep,
     ));
