@@ -38,7 +38,7 @@ pub fn cases(scale: Scale) -> Result<Vec<Case>, SuiteError> {
             "validate cost is flat in the pattern count (one automaton pass per request)",
             validate,
         ),
-        rate_limit(scale)?,
+        rate_limit(scale.pick(200, 2_000))?,
     ])
 }
 
@@ -73,8 +73,10 @@ fn limited(burst: u64) -> Result<Limited, String> {
 /// One source sends `3 * burst` requests back to back: the first `burst` pass, the next `burst` are rate
 /// limited (counted as errors of kind `RateLimited`), then one second passes and the bucket refills, and the
 /// last `burst` pass again. The clock is manual, so the counts are exact.
-fn rate_limit(scale: Scale) -> Result<Case, SuiteError> {
-    let burst = scale.pick(200, 2_000);
+///
+/// # Errors
+/// [`SuiteError::Shape`] if `burst` is 0 or too large for one run.
+pub fn rate_limit(burst: u64) -> Result<Case, SuiteError> {
     let shape = Closed::new(1, 3 * burst)?;
     let e = Experiment::new(RATE_LIMIT)
         .sizes([burst])

@@ -85,15 +85,17 @@ pub fn cases(scale: Scale) -> Result<Vec<Case>, SuiteError> {
             "request + decide_next is flat in the number of pending requests",
             decide,
         ),
-        queue_full(scale)?,
+        queue_full(scale.pick(500, 10_000))?,
         memory(scale)?,
     ])
 }
 
 /// A queue of capacity C starts full; one requester sends C requests (all refused with QueueFull), a reviewer
 /// then decides C requests (the drain), and the requester sends C more (all accepted: recovered).
-fn queue_full(scale: Scale) -> Result<Case, SuiteError> {
-    let capacity = scale.pick(500, 10_000);
+///
+/// # Errors
+/// [`SuiteError::Shape`] if `capacity` is 0 or too large for one run.
+pub fn queue_full(capacity: u64) -> Result<Case, SuiteError> {
     let e = Experiment::new(QUEUE_FULL)
         .sizes([capacity])
         .shape(Closed::new(1, 3 * capacity)?)
