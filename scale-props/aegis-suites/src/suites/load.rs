@@ -25,7 +25,9 @@ pub const MAX_USERS: &str = "max.screening.users";
 /// Generated firewall patterns on the screening path (the earlier pipeline test preloaded 1K).
 const PATTERNS: u64 = 1_000;
 
-fn screening_experiment(id: String) -> Experiment<impl scale_props::Workload + Send + 'static> {
+/// An experiment running the screening path (firewall + ethics check, 1 000 generated patterns) as `id`;
+/// give it a shape.
+pub fn screening_experiment(id: String) -> Experiment<impl scale_props::Workload + Send + 'static> {
     Experiment::new(id).sizes([PATTERNS]).workload(fallible(
         Screening::new,
         |s: &Screening, ctx| {
