@@ -3,6 +3,10 @@
 //! preload (100K experiences, 100K audit entries, 1K patterns, 1K pending reviews).
 
 use std::hint::black_box;
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::Instant;
+
+use hitl_collab::{HitlEvent, HitlQueue, Observer, ObserverError, RequestId, Role};
 
 use aegis_pipeline::preload::Preload;
 use aegis_pipeline::{ActionRequest, ExecutionError, Executor, Pipeline};
@@ -132,5 +136,79 @@ fn bench_parts(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_process, bench_parts);
+/// Throughput from two threads (the machine's cores), and the round trip of a reviewed request: a
+/// reviewer thread approves each review as its event arrives, `process` wakes and executes.
+fn bench_concurrent_and_review(c: &mut Criterion) {
+    let mut group = c.benchmark_group("pipeline_concurrency");
+    let pipeline = Arc::new(memory_pipeline());
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("process/safe/memory/2_threads", |b| {
+        b.iter_custom(|iters| {
+            let start = Instant::now();
+            let workers: Vec<_> = (0..2)
+                .map(|t| {
+                    let pipeline = Arc::clone(&pipeline);
+                    std::thread::spawn(move || {
+                        for i in 0..iters / 2 + (iters % 2) * (1 - t) {
+                            black_box(pipeline.process(&safe(i)).expect("processed"));
+                        }
+                    })
+                })
+                .collect();
+            for w in workers {
+                w.join().expect("worker");
+            }
+            start.elapsed()
+        });
+    });
+
+    let (tx, rx) = mpsc::channel();
+    let stop = tx.clone();
+    let reviewed = Arc::new(
+        Pipeline::builder()
+            .executor(Noop)
+            .without_rate_limit()
+            .review_queue(HitlQueue::builder().observer(Feed(Mutex::new(tx))))
+            .build()
+            .expect("pipeline builds"),
+    );
+    let queue = Arc::clone(reviewed.review_queue());
+    queue.register_reviewer("bench-senior", Role::Senior);
+    let reviewer = std::thread::spawn(move || {
+        while let Ok(Some(id)) = rx.recv() {
+            queue.approve(id, "bench-senior").expect("approved");
+        }
+    });
+    let maintenance = ActionRequest::new(
+        "bench-agent",
+        "service.restart",
+        "restart the service nginx",
+    )
+    .with_expected_outcome("nginx runs the new release");
+    group.bench_function("process/reviewed_and_approved/memory", |b| {
+        b.iter(|| black_box(reviewed.process(&maintenance).expect("processed")));
+    });
+    group.finish();
+    stop.send(None).expect("reviewer listening");
+    reviewer.join().expect("reviewer");
+}
+
+/// Hands each new review's id to the reviewer thread (`None` from the bench stops it).
+struct Feed(Mutex<mpsc::Sender<Option<RequestId>>>);
+
+impl Observer for Feed {
+    fn on_event(&self, event: &HitlEvent) -> Result<(), ObserverError> {
+        if let HitlEvent::Requested(view) = event {
+            let _ = self.0.lock().expect("feed lock").send(Some(view.id));
+        }
+        Ok(())
+    }
+}
+
+criterion_group!(
+    benches,
+    bench_process,
+    bench_parts,
+    bench_concurrent_and_review
+);
 criterion_main!(benches);
