@@ -106,6 +106,8 @@ impl Pipeline {
     /// If the check commit fails, every request that reached it fails with that
     /// [`PipelineError::Audit`] and none executes; if the final commit fails, the requests that were
     /// executed by then fail with it (the side effects happened, the trail says so up to the checks).
+    /// A batched commit's error names the first run in it. Per-request errors are as for
+    /// [`Pipeline::process`].
     pub fn process_batch(
         &self,
         requests: &[ActionRequest],
