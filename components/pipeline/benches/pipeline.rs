@@ -65,6 +65,20 @@ fn bench_process(c: &mut Criterion) {
         });
     });
 
+    let power_dir = tempfile::tempdir().expect("temp dir");
+    let power = Pipeline::builder()
+        .executor(Noop)
+        .without_rate_limit()
+        .audit_sqlite_with(power_dir.path(), audit_system::Durability::PowerLoss)
+        .build()
+        .expect("pipeline builds");
+    group.bench_function("process/safe/sqlite_power_loss", |b| {
+        b.iter(|| {
+            i += 1;
+            black_box(power.process(&safe(i)).expect("processed"))
+        });
+    });
+
     group.throughput(Throughput::Elements(100));
     group.bench_function("process_batch_100/safe/sqlite", |b| {
         b.iter_batched(

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
-use audit_system::{AuditLog, LogKey};
+use audit_system::{AuditLog, Durability, Limits, LogKey, SqliteStore};
 use evolution_core::EvolutionEngine;
 use hitl_collab::{HitlQueue, HitlQueueBuilder};
 use intent_firewall::{Firewall, FirewallConfig};
@@ -20,7 +20,7 @@ use crate::{Pipeline, PipelineConfig, PipelineError};
 #[derive(Debug)]
 enum AuditTarget {
     Memory,
-    SqliteDir(PathBuf),
+    SqliteDir(PathBuf, Durability),
     Log(Arc<AuditLog>),
 }
 
@@ -110,10 +110,18 @@ impl PipelineBuilder {
     }
 
     /// Keeps the audit log in SQLite in `dir`: `audit.db`, signed with the key in `audit.key`
-    /// (created with mode 0600 if absent). The directory must exist.
+    /// (created with mode 0600 if absent), with the store's default durability (survives a process
+    /// crash). The directory must exist.
     #[must_use]
-    pub fn audit_sqlite_in(mut self, dir: impl Into<PathBuf>) -> Self {
-        self.audit = AuditTarget::SqliteDir(dir.into());
+    pub fn audit_sqlite_in(self, dir: impl Into<PathBuf>) -> Self {
+        self.audit_sqlite_with(dir, Durability::default())
+    }
+
+    /// As [`PipelineBuilder::audit_sqlite_in`], with a chosen durability
+    /// ([`Durability::PowerLoss`] syncs every commit to disk).
+    #[must_use]
+    pub fn audit_sqlite_with(mut self, dir: impl Into<PathBuf>, durability: Durability) -> Self {
+        self.audit = AuditTarget::SqliteDir(dir.into(), durability);
         self
     }
 
@@ -167,10 +175,11 @@ impl PipelineBuilder {
         let log = match self.audit {
             AuditTarget::Memory => Arc::new(AuditLog::in_memory(LogKey::generate())),
             AuditTarget::Log(log) => log,
-            AuditTarget::SqliteDir(dir) => {
+            AuditTarget::SqliteDir(dir, durability) => {
                 let open = || {
                     let key = LogKey::load_or_create_file(dir.join("audit.key"))?;
-                    AuditLog::open(dir.join("audit.db"), key)
+                    let store = SqliteStore::open_with(dir.join("audit.db"), durability)?;
+                    AuditLog::with_store(store, key, Limits::default())
                 };
                 Arc::new(open().map_err(|e| PipelineError::AuditLog(Arc::new(e)))?)
             }
