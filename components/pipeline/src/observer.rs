@@ -249,3 +249,80 @@ impl Observer for SharedObserver {
         self.0.on_event(event)
     }
 }
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use audit_system::LogKey;
+    use hitl_collab::{DecisionRequest, HitlQueue, Priority, Role};
+
+    use super::*;
+
+    fn setup() -> (Arc<AuditObserver>, HitlQueue) {
+        let trail = Trail::new(Arc::new(audit_system::AuditLog::in_memory(
+            LogKey::generate(),
+        )));
+        let observer = Arc::new(AuditObserver::new(trail));
+        let queue = HitlQueue::builder()
+            .observer(SharedObserver(Arc::clone(&observer)))
+            .build()
+            .unwrap();
+        queue.register_reviewer("rita", Role::Admin);
+        (observer, queue)
+    }
+
+    fn request(run: u64) -> DecisionRequest {
+        DecisionRequest::new("agent", "x", Priority::High, Duration::from_secs(60))
+            .with_context(json!({ RUN_CONTEXT_KEY: run }))
+    }
+
+    #[test]
+    fn a_decided_review_is_handed_over_once_and_forgotten() {
+        let (observer, queue) = setup();
+        let id = queue.request(request(7)).unwrap();
+        queue.approve(id, "rita").unwrap();
+        let seqs = observer
+            .await_decision_audit(RunId(7), id, Duration::from_secs(5))
+            .unwrap();
+        assert_eq!(
+            seqs,
+            ReviewSeqs {
+                requested: 0,
+                decided: 1
+            }
+        );
+        assert!(observer.lock().is_empty());
+    }
+
+    #[test]
+    fn an_abandoned_review_is_dropped_when_its_decision_arrives() {
+        let (observer, queue) = setup();
+        let id = queue.request(request(3)).unwrap();
+        let waited = observer.await_decision_audit(RunId(3), id, Duration::from_millis(1));
+        assert!(matches!(
+            waited,
+            Err(PipelineError::AuditNotDelivered { run: RunId(3), .. })
+        ));
+        assert_eq!(observer.lock().len(), 1);
+        queue.reject(id, "rita", "late").unwrap();
+        assert!(observer.lock().is_empty());
+        // The decision was still audited.
+        assert_eq!(observer.trail.log().len(), 2);
+    }
+
+    #[test]
+    fn requests_from_outside_the_pipeline_are_audited_but_not_tracked() {
+        let (observer, queue) = setup();
+        let id = queue
+            .request(DecisionRequest::new(
+                "someone",
+                "y",
+                Priority::Low,
+                Duration::from_secs(60),
+            ))
+            .unwrap();
+        assert!(observer.lock().is_empty());
+        queue.approve(id, "rita").unwrap();
+        assert!(observer.lock().is_empty());
+        assert_eq!(observer.trail.log().len(), 2);
+    }
+}
