@@ -270,8 +270,10 @@ pub fn answers(runs: &[RunCase], elapsed: Duration) -> String {
     if let Some(s) = slowest.first() {
         let _ = writeln!(
             t,
-            "- Slowest operation at its largest size: `{}` at {:.0} ops/s on one worker ({:.1} us per operation).",
-            s.id, s.ops_per_sec_at_largest, s.op_us.1
+            "- Slowest operation at its largest size: `{}` at {} ops/s on one worker ({:.0} us per operation).",
+            s.id,
+            rate(s.ops_per_sec_at_largest),
+            s.op_us.1
         );
     }
     let cpu_of = |id: &str| {
