@@ -1,9 +1,14 @@
 //! Runs one phase on a rayon pool: per-worker recorders, batching of sub-microsecond operations, open-model
 //! pacing with coordinated-omission correction, merged at the end with `Histogram::add`.
+//!
+//! The measured window runs from the moment every worker has its recorder and is waiting at a start barrier
+//! to the moment the last worker finishes its last operation: per-worker setup, thread wake-up and the merge
+//! stay outside it, so throughput at a thousand workers measures operations, not bookkeeping.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Barrier, OnceLock};
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
@@ -29,6 +34,46 @@ pub(crate) fn histogram_template() -> Result<Histogram<u64>, RunError> {
     })
 }
 
+/// A worker's own latency histogram: same precision as the template, but starting small (1 ns to 2 us) and
+/// growing on demand, so a thousand workers do not allocate and zero a quarter of a megabyte each.
+fn worker_histogram(template: &Histogram<u64>) -> Histogram<u64> {
+    match Histogram::new_with_bounds(1, 2_048, 3) {
+        Ok(mut h) => {
+            h.auto(true);
+            h
+        }
+        // Fixed, valid bounds: cannot fail; the full-size copy is correct, only slower to set up.
+        Err(_) => Histogram::new_from(template),
+    }
+}
+
+/// Process-wide probes read at one edge of the measured window.
+struct Edge {
+    at: Instant,
+    cpu: Option<super::probe::CpuTimes>,
+    io: super::probe::DiskIo,
+}
+
+impl Edge {
+    /// Probes first, clock last (start) or clock first, probes after (end): probes stay outside the window.
+    fn start() -> Self {
+        let (cpu, io) = (cpu_times(), disk_io());
+        Self {
+            at: Instant::now(),
+            cpu,
+            io,
+        }
+    }
+    fn end() -> Self {
+        let at = Instant::now();
+        Self {
+            at,
+            cpu: cpu_times(),
+            io: disk_io(),
+        }
+    }
+}
+
 /// One worker's private recorder: nothing here is shared while operations run.
 struct WorkerRecord {
     hist: Histogram<u64>,
@@ -40,12 +85,14 @@ struct WorkerRecord {
     counters: RefCell<Vec<(&'static str, u64)>>,
     max_batch: u64,
     timeline: Vec<(u64, u64)>,
+    /// When this worker's last operation ended (None if it ran none).
+    last_end: Option<Instant>,
 }
 
 impl WorkerRecord {
     fn new(template: &Histogram<u64>) -> Self {
         Self {
-            hist: Histogram::new_from(template),
+            hist: worker_histogram(template),
             completed: 0,
             errors: BTreeMap::new(),
             dropped: 0,
@@ -55,6 +102,7 @@ impl WorkerRecord {
             counters: RefCell::new(Vec::with_capacity(8)),
             max_batch: 0,
             timeline: Vec::new(),
+            last_end: None,
         }
     }
 }
@@ -79,13 +127,17 @@ pub(crate) fn run_phase<W: Workload>(
     let next = AtomicU64::new(0);
     let keep_timeline = phase.role == PhaseRole::Recovery;
     let rss_before = rss_bytes();
-    let cpu_before = cpu_times();
-    let io_before = disk_io();
     let monitor = RssMonitor::start(Duration::from_millis(5));
-    let start = Instant::now();
-    let deadline = start + phase.max_duration;
+    // Every worker sets up its recorder, then waits here; the first one through reads the start edge.
+    let ready = Barrier::new(pool.current_num_threads());
+    let start_edge: OnceLock<Edge> = OnceLock::new();
+    let running = AtomicUsize::new(pool.current_num_threads());
+    let end_edge: OnceLock<Edge> = OnceLock::new();
     let workers: Vec<WorkerRecord> = pool.broadcast(|ctx| {
         let mut rec = WorkerRecord::new(&template);
+        ready.wait();
+        let start = start_edge.get_or_init(Edge::start).at;
+        let deadline = start + phase.max_duration;
         match phase.arrival {
             None => closed_loop(
                 input,
@@ -106,11 +158,28 @@ pub(crate) fn run_phase<W: Workload>(
                 &mut rec,
             ),
         }
+        // The last worker to finish closes the window.
+        if running.fetch_sub(1, Ordering::AcqRel) == 1 {
+            let _ = end_edge.set(Edge::end());
+        }
         rec
     });
-    let wall = start.elapsed();
     let peak = monitor.stop();
     let rss_after = rss_bytes();
+    let (start, end) = match (start_edge.into_inner(), end_edge.into_inner()) {
+        (Some(s), Some(e)) => (s, e),
+        // Unreachable with at least one worker; measure the whole call rather than lose the phase.
+        (s, _) => {
+            let s = s.unwrap_or_else(Edge::start);
+            (s, Edge::end())
+        }
+    };
+    // The window closes when the last operation ends: workers still waking up to find no work left, or
+    // sleeping a think time after their last operation, do not stretch it.
+    let last_op = workers.iter().filter_map(|w| w.last_end).max();
+    let wall = last_op
+        .unwrap_or(end.at)
+        .saturating_duration_since(start.at);
     let mut record = PhaseRecord {
         phase: phase.clone(),
         size: input.size,
@@ -128,10 +197,11 @@ pub(crate) fn run_phase<W: Workload>(
             (Some(b), Some(a), Some(p)) => Some((b, a, p.max(a).max(b))),
             _ => None,
         },
-        cpu: cpu_times()
-            .zip(cpu_before)
+        cpu: end
+            .cpu
+            .zip(start.cpu)
             .map(|(after, before)| after.since(&before)),
-        io: disk_io().since(&io_before),
+        io: end.io.since(&start.io),
         max_batch: 0,
         timeline: Vec::new(),
     };
@@ -208,10 +278,11 @@ fn closed_loop<W: Workload>(
         rec.allocs.1 += b1.wrapping_sub(b0);
         // u64 arithmetic only: a u128 division here would cost about as much as a clock read.
         let per_op = if n == 1 { elapsed } else { elapsed / n }.max(1);
-        rec.hist.saturating_record_n(per_op, n);
+        record(&mut rec.hist, per_op, n);
         rec.busy_ns += u128::from(elapsed);
         rec.completed += n;
         rec.max_batch = rec.max_batch.max(n);
+        rec.last_end = Some(now);
         if keep_timeline {
             let offset = u64::try_from(t0.duration_since(start).as_nanos()).unwrap_or(u64::MAX);
             rec.timeline.push((offset, per_op));
@@ -262,10 +333,22 @@ fn open_loop<W: Workload>(
         let latency = u64::try_from(end.duration_since(scheduled).as_nanos())
             .unwrap_or(u64::MAX)
             .max(1);
-        rec.hist.saturating_record(latency);
+        record(&mut rec.hist, latency, 1);
         rec.busy_ns += end.duration_since(t0).as_nanos();
         rec.completed += 1;
         rec.max_batch = 1;
+        rec.last_end = Some(end);
+    }
+}
+
+/// Records `n` operations of `ns` each in a worker's growing histogram, clamped to the template's bound.
+/// (`saturating_record` would clamp to the histogram's *current* bound instead of growing it.)
+#[inline]
+fn record(hist: &mut Histogram<u64>, ns: u64, n: u64) {
+    let ns = ns.clamp(1, MAX_LATENCY_NS);
+    if hist.record_n(ns, n).is_err() {
+        // Growth failed (only if the counts array would not fit in memory): keep the count, clamped.
+        hist.saturating_record_n(ns, n);
     }
 }
 
@@ -333,6 +416,23 @@ mod tests {
             300,
             "every operation is in the histogram, failed or not"
         );
+        Ok(())
+    }
+
+    #[test]
+    fn an_op_error_in_a_result_keeps_its_own_kind() -> Result<(), crate::RunError> {
+        let raw = Experiment::new("runner.op_error")
+            .shape(Closed::new(2, 90)?)
+            .op(|_: &(), ctx| match ctx.i % 3 {
+                0 => Ok(()),
+                1 => Err(crate::OpError::new("disk full")),
+                _ => Err(crate::OpError::new("timeout")),
+            })
+            .execute()?;
+        let r = &raw.records[0];
+        assert_eq!(r.errors.get("disk full"), Some(&30));
+        assert_eq!(r.errors.get("timeout"), Some(&30));
+        assert_eq!(r.errors.get("OpError"), None);
         Ok(())
     }
 

@@ -63,9 +63,21 @@ impl<'a> OpContext<'a> {
 /// use scale_props::OpError;
 /// assert_eq!(OpError::new("timeout").kind(), "timeout");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct OpError {
     kind: String,
+}
+
+/// The derived form, `OpError { kind: "..." }`; with the `+` flag (`{:+?}`) only the kind, which is how an
+/// `OpError` inside a `Result` keeps its kind (see [`OpOutcome`]).
+impl std::fmt::Debug for OpError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if f.sign_plus() {
+            f.write_str(&self.kind)
+        } else {
+            f.debug_struct("OpError").field("kind", &self.kind).finish()
+        }
+    }
 }
 
 impl OpError {
@@ -80,8 +92,8 @@ impl OpError {
 }
 
 /// What an operation closure may return: `()` (always succeeds), `bool` (`false` counts as kind `"false"`),
-/// `Result<T, E>` (an `Err` counts under the leading identifier of `E`'s `Debug` form, i.e. its variant name),
-/// or an [`OpError`].
+/// `Result<T, E>` (an `Err(OpError)` counts under its own kind; any other `Err` under the leading identifier of
+/// `E`'s `Debug` form, i.e. its variant name), or an [`OpError`].
 ///
 /// ```
 /// use scale_props::OpOutcome;
@@ -89,6 +101,8 @@ impl OpError {
 /// enum E { Full { cap: usize } }
 /// let r: Result<(), E> = Err(E::Full { cap: 3 });
 /// assert_eq!(r.into_outcome().unwrap_err().kind(), "Full");
+/// let r: Result<(), scale_props::OpError> = Err(scale_props::OpError::new("disk full"));
+/// assert_eq!(r.into_outcome().unwrap_err().kind(), "disk full");
 /// ```
 pub trait OpOutcome {
     /// Converts to success or a kinded error.
@@ -124,6 +138,11 @@ impl<T, E: Debug> OpOutcome for Result<T, E> {
     fn into_outcome(self) -> Result<(), OpError> {
         match self {
             Ok(_) => Ok(()),
+            // Without specialisation, `E = OpError` is recognised by its type name and its kind read back
+            // through the `+` flag of its `Debug` impl (no `'static` bound needed, unlike `Any`).
+            Err(e) if std::any::type_name::<E>() == std::any::type_name::<OpError>() => {
+                Err(OpError::new(format!("{e:+?}")))
+            }
             Err(e) => {
                 let text = format!("{e:?}");
                 let kind: String = text
