@@ -12,9 +12,9 @@ fn trivial_throughput(users: u64, ops: u64) -> Result<f64, Box<dyn std::error::E
     let curve = Experiment::new("many_workers.closed")
         .shape(Closed::new(users, ops)?)
         .repetitions(3)
-        // About a microsecond of real arithmetic: the scale of the operations the suites measure.
+        // A few microseconds of real arithmetic: the scale of the operations the suites measure.
         .op(|_: &(), ctx| {
-            (0..500u64).fold(ctx.i, |a, x| std::hint::black_box(a ^ x.wrapping_mul(31))) != 1
+            (0..5_000u64).fold(ctx.i, |a, x| std::hint::black_box(a ^ x.wrapping_mul(31))) != 1
         })
         .run()?;
     Ok(curve.points[0].median_throughput())
