@@ -63,21 +63,9 @@ impl<'a> OpContext<'a> {
 /// use scale_props::OpError;
 /// assert_eq!(OpError::new("timeout").kind(), "timeout");
 /// ```
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OpError {
     kind: String,
-}
-
-/// The derived form, `OpError { kind: "..." }`; with the `+` flag (`{:+?}`) only the kind, which is how an
-/// `OpError` inside a `Result` keeps its kind (see [`OpOutcome`]).
-impl std::fmt::Debug for OpError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if f.sign_plus() {
-            f.write_str(&self.kind)
-        } else {
-            f.debug_struct("OpError").field("kind", &self.kind).finish()
-        }
-    }
 }
 
 impl OpError {
@@ -134,16 +122,15 @@ impl OpOutcome for OpError {
     }
 }
 
-impl<T, E: Debug> OpOutcome for Result<T, E> {
+impl<T, E: Debug + 'static> OpOutcome for Result<T, E> {
     fn into_outcome(self) -> Result<(), OpError> {
         match self {
             Ok(_) => Ok(()),
-            // Without specialisation, `E = OpError` is recognised by its type name and its kind read back
-            // through the `+` flag of its `Debug` impl (no `'static` bound needed, unlike `Any`).
-            Err(e) if std::any::type_name::<E>() == std::any::type_name::<OpError>() => {
-                Err(OpError::new(format!("{e:+?}")))
-            }
             Err(e) => {
+                // An `OpError` keeps its own kind; any other error is counted under its variant name.
+                if let Some(op) = (&e as &dyn std::any::Any).downcast_ref::<OpError>() {
+                    return Err(op.clone());
+                }
                 let text = format!("{e:?}");
                 let kind: String = text
                     .chars()
