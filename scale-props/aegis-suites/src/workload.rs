@@ -68,7 +68,7 @@ where
 /// enum E { QueueFull { capacity: usize } }
 /// assert_eq!(aegis_scale::workload::kind(E::QueueFull { capacity: 3 }).kind(), "QueueFull");
 /// ```
-pub fn kind<E: Debug>(e: E) -> OpError {
+pub fn kind<E: Debug + 'static>(e: E) -> OpError {
     match Err::<(), E>(e).into_outcome() {
         Err(op) => op,
         Ok(()) => OpError::new("unknown"),
