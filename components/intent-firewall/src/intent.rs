@@ -148,8 +148,9 @@ impl Intent {
 
 /// Extracts the intent from text already in canonical form.
 pub(crate) fn extract_canonical(canonical: &str) -> Intent {
-    let mut targets: Vec<Target> = Vec::new();
-    let mut evidence: Vec<Evidence> = Vec::new();
+    // Room for a typical request's targets and verbs up front, so the vectors are allocated once, not regrown.
+    let mut targets: Vec<Target> = Vec::with_capacity(4);
+    let mut evidence: Vec<Evidence> = Vec::with_capacity(8);
     let mut recipients = 0usize;
     let mut clause_start = true;
     let mut negated_for = 0u8;
@@ -254,19 +255,26 @@ const SHAPE_CLASS: [u8; 256] = {
 /// packed as by [`WordKey::new`] (unshifted).
 fn scan_token(bytes: &[u8]) -> (usize, u8, u128) {
     let mut flags = 0u8;
-    let mut packed = 0u128;
     let mut len = 0;
     for &b in bytes {
         if b == b' ' {
             break;
         }
         flags |= SHAPE_CLASS[usize::from(b)];
-        if len < 16 {
-            packed = (packed << 8) | u128::from(b);
-        }
         len += 1;
     }
-    (len, flags, packed)
+    (len, flags, pack_prefix(bytes, len.min(16)))
+}
+
+/// Returns the first `n` (at most 16) bytes of `bytes` shifted in one by one, as [`WordKey::new`] does before
+/// its final shift: one 16-byte load when the text has 16 bytes left, a byte loop only near its end.
+fn pack_prefix(bytes: &[u8], n: usize) -> u128 {
+    match bytes.first_chunk::<16>() {
+        Some(chunk) if n > 0 => u128::from_be_bytes(*chunk) >> (8 * (16 - n)),
+        _ => bytes[..n]
+            .iter()
+            .fold(0u128, |key, &b| (key << 8) | u128::from(b)),
+    }
 }
 
 impl Shape {
@@ -625,7 +633,36 @@ mod tests {
         assert!(Intent::extract("delete it; remove it").confidence > 0.75);
     }
 
+    #[test]
+    fn token_scan_packs_the_first_sixteen_bytes_near_and_far_from_the_end() {
+        let text = b"delete abcdefghijklmnopqrstu x yz";
+        let mut start = 0;
+        while start < text.len() {
+            let (len, _, packed) = scan_token(&text[start..]);
+            let token = &text[start..start + len];
+            let expected = token
+                .iter()
+                .take(16)
+                .fold(0u128, |key, &b| (key << 8) | u128::from(b));
+            assert_eq!(packed, expected, "token {:?}", std::str::from_utf8(token));
+            start += len + 1;
+        }
+    }
+
     proptest! {
+        #[test]
+        fn token_scan_packs_like_a_byte_loop(text in "[a-z' ./@]{0,40}") {
+            let bytes = text.as_bytes();
+            for start in 0..bytes.len() {
+                let (len, _, packed) = scan_token(&bytes[start..]);
+                let expected = bytes[start..start + len]
+                    .iter()
+                    .take(16)
+                    .fold(0u128, |key, &b| (key << 8) | u128::from(b));
+                prop_assert_eq!(packed, expected);
+            }
+        }
+
         #[test]
         fn confidence_is_in_unit_interval_and_zero_iff_unknown(text in "[a-z@./: ]{0,80}") {
             let intent = Intent::extract(&text);

@@ -148,22 +148,51 @@ const CANONICAL_ASCII: [u8; 128] = ascii_table(Form::Canonical);
 /// The matching form of each ASCII byte (see [`ascii_table`]).
 const MATCHING_ASCII: [u8; 128] = ascii_table(Form::Matching);
 
+/// 1 for each ASCII byte that cannot appear in canonical text whatever its neighbours (a control character, or
+/// whitespace other than the plain space), else 0.
+const UNCLEAN_ASCII: [u8; 128] = {
+    let mut table = [0u8; 128];
+    let mut b = 0u8;
+    while b < 128 {
+        let class = CANONICAL_ASCII[b as usize];
+        table[b as usize] = (class == 0 || (class == b' ' && b != b' ')) as u8;
+        b += 1;
+    }
+    table
+};
+
 /// Pure-ASCII input to both forms. Text that is already clean (no control characters, single spaces only, none at
 /// the ends; the usual case) is copied and lower-cased in bulk; other text takes the byte-by-byte table path. The
 /// matching form is then the canonical one mapped byte by byte.
 fn ascii_both(bytes: &[u8], canonical: &mut String, matching: &mut Vec<u8>) {
+    // One pass checks that the text is clean and writes its matching form (the matching table maps an ASCII byte
+    // and its lower-case form alike, so for clean text it equals the canonical form mapped byte by byte).
+    // `previous_space` starts at 1 so a leading space counts as unclean, like a doubled one.
+    let mut previous_space = 1u8;
+    let mut unclean = 0u8;
+    matching.extend(bytes.iter().map(|&b| {
+        let index = usize::from(b & 0x7F);
+        let space = u8::from(b == b' ');
+        unclean |= UNCLEAN_ASCII[index] | (previous_space & space);
+        previous_space = space;
+        MATCHING_ASCII[index]
+    }));
+    let clean = unclean == 0 && (previous_space == 0 || bytes.is_empty());
     match std::str::from_utf8(bytes) {
-        Ok(clean) if is_clean_ascii(bytes) => {
-            canonical.push_str(clean);
+        Ok(text) if clean => {
+            canonical.push_str(text);
             canonical.make_ascii_lowercase();
         }
-        _ => ascii_one(bytes, Form::Canonical, canonical),
+        _ => {
+            ascii_one(bytes, Form::Canonical, canonical);
+            matching.clear();
+            matching.extend(
+                canonical
+                    .bytes()
+                    .map(|b| MATCHING_ASCII[usize::from(b & 0x7F)]),
+            );
+        }
     }
-    matching.extend(
-        canonical
-            .bytes()
-            .map(|b| MATCHING_ASCII[usize::from(b & 0x7F)]),
-    );
 }
 
 /// Returns true if and only if ASCII `bytes` are already in canonical form apart from letter case.

@@ -133,7 +133,17 @@ pub(crate) fn is_negation(word: WordKey) -> bool {
     const DONT: u128 = WordKey::of("dont");
     const CANNOT: u128 = WordKey::of("cannot");
     const WITHOUT: u128 = WordKey::of("without");
-    matches!(word.key, NOT | NO | NEVER | DONT | CANNOT | WITHOUT) || word.ends_with(b"n't")
+    // Dispatch on the length first: one integer comparison instead of a chain of them.
+    let listed = match word.len {
+        2 => word.key == NO,
+        3 => word.key == NOT,
+        4 => word.key == DONT,
+        5 => word.key == NEVER,
+        6 => word.key == CANNOT,
+        7 => word.key == WITHOUT,
+        _ => false,
+    };
+    listed || word.ends_with(b"n't")
 }
 
 /// Returns true if and only if the word is politeness or a prefix that does not end a clause start.
@@ -149,10 +159,15 @@ pub(crate) fn is_filler(word: WordKey) -> bool {
     const JUST: u128 = WordKey::of("just");
     const GO: u128 = WordKey::of("go");
     const AHEAD: u128 = WordKey::of("ahead");
-    matches!(
-        word.key,
-        PLEASE | KINDLY | SUDO | CAN | COULD | WOULD | YOU | NOW | JUST | GO | AHEAD
-    )
+    // Dispatch on the length first, so a word is compared with at most three keys.
+    match word.len {
+        2 => word.key == GO,
+        3 => matches!(word.key, CAN | YOU | NOW),
+        4 => matches!(word.key, SUDO | JUST),
+        5 => matches!(word.key, COULD | WOULD | AHEAD),
+        6 => matches!(word.key, PLEASE | KINDLY),
+        _ => false,
+    }
 }
 
 /// Looks a word up in the verb table, as is or after stripping `-ing`, `-ed`, `-es`, `-s` or `-d` (then also
@@ -461,5 +476,27 @@ mod tests {
     fn negations_and_fillers_are_recognised() {
         assert!(is_negation(key("not")) && is_negation(key("won't")) && !is_negation(key("note")));
         assert!(is_filler(key("please")) && !is_filler(key("delete")));
+    }
+
+    #[test]
+    fn every_listed_negation_and_filler_is_recognised_and_near_misses_are_not() {
+        for word in [
+            "not", "no", "never", "dont", "cannot", "without", "don't", "doesn't", "won't",
+        ] {
+            assert!(is_negation(key(word)), "{word}");
+            assert!(!is_filler(key(word)), "{word}");
+        }
+        for word in [
+            "please", "kindly", "sudo", "can", "could", "would", "you", "now", "just", "go",
+            "ahead",
+        ] {
+            assert!(is_filler(key(word)), "{word}");
+            assert!(!is_negation(key(word)), "{word}");
+        }
+        for word in [
+            "n", "nots", "nev", "g", "goo", "cans", "pleases", "withou", "dontt",
+        ] {
+            assert!(!is_negation(key(word)) && !is_filler(key(word)), "{word}");
+        }
     }
 }
