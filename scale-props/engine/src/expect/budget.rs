@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::Expectation;
+use super::{Expectation, Judgement};
 use crate::digest::Analysis;
 use crate::fit::first_failure;
 use crate::measure::{Axis, Curve};
@@ -13,7 +13,7 @@ use crate::measure::{Axis, Curve};
 /// use std::time::Duration;
 /// use scale_props::{Budget, Experiment};
 /// let curve = Experiment::new("budget.doc").workers([1, 2]).op(|_: &(), _| ()).ops(1_000).run()?;
-/// curve.expect(Budget::p99(Duration::from_secs(1)))?;
+/// curve.check(Budget::p99(Duration::from_secs(1)))?;
 /// assert!(curve.breaking_point(&Budget::p99(Duration::from_secs(1))).is_none());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -59,36 +59,28 @@ impl Budget {
         Self::MemoryPerItem(bytes)
     }
 
-    /// Checks point `index` of `curve`.
-    ///
-    /// # Errors
-    /// What was measured, when the budget is exceeded.
-    pub fn check_point(&self, curve: &Curve, index: usize) -> Result<(), String> {
+    /// The bound, as text (e.g. `p99 <= 1ms`).
+    pub fn bound(&self) -> String {
+        match self {
+            Self::P99(d) => format!("p99 <= {d:?} at every point"),
+            Self::ErrorRate(r) => format!("error rate <= {r} at every point"),
+            Self::ThroughputEfficiency(m) => format!("throughput efficiency >= {m} at every point"),
+            Self::MemoryPerItem(b) => format!("memory per item <= {b} B at every size"),
+        }
+    }
+
+    /// The budget's measure at point `index` of `curve`, or why it cannot be measured there.
+    fn measure(&self, curve: &Curve, index: usize) -> Result<f64, String> {
         let Some(p) = curve.points.get(index) else {
             return Err(format!("no point {index}"));
         };
         match *self {
-            Self::P99(d) => {
-                let p99 = p.median_latency_ns(0.99).unwrap_or(0.0);
-                let limit = d.as_nanos() as f64;
-                if p99 > limit {
-                    Err(format!("p99 {:.1} us > {:.1} us", p99 / 1e3, limit / 1e3))
-                } else {
-                    Ok(())
-                }
-            }
-            Self::ErrorRate(r) => {
-                let rate = p.error_rate();
-                if rate > r {
-                    Err(format!("error rate {rate:.4} > {r}"))
-                } else {
-                    Ok(())
-                }
-            }
-            Self::ThroughputEfficiency(min) => {
-                let Some(first) = curve.points.first() else {
-                    return Ok(());
-                };
+            Self::P99(_) => p
+                .median_latency_ns(0.99)
+                .filter(|_| p.total_completed() > 0)
+                .ok_or_else(|| "no operation completed".to_owned()),
+            Self::ErrorRate(_) => Ok(p.error_rate()),
+            Self::ThroughputEfficiency(_) => {
                 let per = |q: &crate::measure::Point| {
                     let t = q.median_throughput();
                     if curve.axis == Axis::Workers {
@@ -97,29 +89,57 @@ impl Budget {
                         t
                     }
                 };
-                let base = per(first);
-                let eff = if base > 0.0 { per(p) / base } else { 0.0 };
-                if eff < min {
-                    Err(format!("throughput efficiency {eff:.2} < {min}"))
+                let base = curve.points.first().map_or(0.0, per);
+                if base > 0.0 {
+                    Ok(per(p) / base)
                 } else {
-                    Ok(())
+                    Err("the first point has no throughput to compare with".to_owned())
                 }
             }
-            Self::MemoryPerItem(max) => {
-                let per_item = curve
-                    .memory_per_item()
-                    .into_iter()
-                    .find(|(s, _)| *s == p.size)
-                    .and_then(|(_, m)| m);
-                match per_item {
-                    Some(m) if m > max => Err(format!("memory per item {m:.1} B > {max} B")),
-                    Some(_) => Ok(()),
-                    None => Err(format!(
+            Self::MemoryPerItem(_) => curve
+                .memory_per_item()
+                .into_iter()
+                .find(|(s, _)| *s == p.size)
+                .and_then(|(_, m)| m)
+                .ok_or_else(|| {
+                    format!(
                         "memory per item unknown at size {} (RSS not reported)",
                         p.size
-                    )),
-                }
-            }
+                    )
+                }),
+        }
+    }
+
+    /// Whether a measured value meets the budget.
+    fn within(&self, v: f64) -> bool {
+        match *self {
+            Self::P99(d) => v <= d.as_nanos() as f64,
+            Self::ErrorRate(r) => v <= r,
+            Self::ThroughputEfficiency(min) => v >= min,
+            Self::MemoryPerItem(max) => v <= max,
+        }
+    }
+
+    /// A measured value as text.
+    fn show(&self, v: f64) -> String {
+        match self {
+            Self::P99(_) => format!("p99 {:.1} us", v / 1e3),
+            Self::ErrorRate(_) => format!("error rate {v:.4}"),
+            Self::ThroughputEfficiency(_) => format!("throughput efficiency {v:.2}"),
+            Self::MemoryPerItem(_) => format!("memory per item {v:.1} B"),
+        }
+    }
+
+    /// Checks point `index` of `curve`.
+    ///
+    /// # Errors
+    /// What was measured when the budget is exceeded, or why it could not be measured.
+    pub fn check_point(&self, curve: &Curve, index: usize) -> Result<(), String> {
+        let v = self.measure(curve, index)?;
+        if self.within(v) {
+            Ok(())
+        } else {
+            Err(format!("{} against {}", self.show(v), self.bound()))
         }
     }
 }
@@ -135,11 +155,39 @@ impl Expectation for Budget {
             Self::MemoryPerItem(b) => format!("memory per item at most {b} bytes at every size"),
         }
     }
-    fn check(&self, curve: &Curve, _: &Analysis) -> Result<(), String> {
-        match curve.breaking_point(self) {
-            None => Ok(()),
-            Some(b) => Err(format!("at point {} (x = {}): {}", b.index, b.x, b.reason)),
+    fn judge(&self, curve: &Curve, _: &Analysis) -> Judgement {
+        let bound = self.bound();
+        if curve.points.is_empty() {
+            return Judgement::unjudged(bound, "the curve has no points");
         }
+        let mut worst: Option<(usize, f64)> = None;
+        for i in 0..curve.points.len() {
+            let v = match self.measure(curve, i) {
+                Ok(v) => v,
+                Err(why) => {
+                    let x = curve.points[i].x(curve.axis, i);
+                    return Judgement::unjudged(bound, format!("at point {i} (x = {x}): {why}"));
+                }
+            };
+            if !self.within(v) {
+                let x = curve.points[i].x(curve.axis, i);
+                return Judgement::fails(format!("{} at point {i} (x = {x})", self.show(v)), bound);
+            }
+            // The value closest to the bound so far: the largest, or the smallest for a lower bound.
+            let closer = |w: f64| match self {
+                Self::ThroughputEfficiency(_) => v < w,
+                _ => v > w,
+            };
+            if worst.is_none_or(|(_, w)| closer(w)) {
+                worst = Some((i, v));
+            }
+        }
+        let (i, v) = worst.unwrap_or((0, 0.0));
+        let x = curve.points[i].x(curve.axis, i);
+        Judgement::holding(
+            format!("worst {} at point {i} (x = {x})", self.show(v)),
+            bound,
+        )
     }
 }
 

@@ -1,6 +1,6 @@
 //! Error budgets: `Errors::none()`.
 
-use super::Expectation;
+use super::{Expectation, Judgement};
 use crate::digest::Analysis;
 use crate::measure::Curve;
 
@@ -9,8 +9,8 @@ use crate::measure::Curve;
 /// ```
 /// use scale_props::{Errors, Experiment};
 /// let curve = Experiment::new("errors.doc").op(|_: &(), ctx| ctx.i != 3).ops(100).run()?;
-/// assert!(curve.expect(Errors::none()).is_err());
-/// curve.expect(Errors::at_most_rate(0.05))?;
+/// assert!(curve.check(Errors::none()).is_err());
+/// curve.check(Errors::at_most_rate(0.05))?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -37,19 +37,38 @@ impl Expectation for Errors {
             format!("error rate at most {}", self.max_rate)
         }
     }
-    fn check(&self, curve: &Curve, _: &Analysis) -> Result<(), String> {
-        for p in &curve.points {
-            let (n, rate) = (p.total_errors(), p.error_rate());
-            if (self.max_rate == 0.0 && n > 0) || rate > self.max_rate {
-                return Err(format!(
-                    "size {} phase {} had {n} errors of {} operations ({:?})",
-                    p.size,
-                    p.phase.name,
-                    p.total_completed(),
-                    p.errors_by_kind()
-                ));
-            }
+    fn judge(&self, curve: &Curve, _: &Analysis) -> Judgement {
+        let bound = if self.max_rate == 0.0 {
+            "0 errors".to_owned()
+        } else {
+            format!("error rate <= {} at every point", self.max_rate)
+        };
+        if curve.points.iter().all(|p| p.total_completed() == 0) {
+            return Judgement::unjudged(bound, "no operation completed");
         }
-        Ok(())
+        // The worst point by rate (by count on ties), so the measured value is the one that decides.
+        let worst = curve
+            .points
+            .iter()
+            .max_by(|a, b| {
+                a.error_rate()
+                    .total_cmp(&b.error_rate())
+                    .then(a.total_errors().cmp(&b.total_errors()))
+            })
+            .filter(|p| p.total_errors() > 0);
+        let Some(p) = worst else {
+            let done: u64 = curve.points.iter().map(|p| p.total_completed()).sum();
+            return Judgement::holding(format!("0 errors in {done} operations"), bound);
+        };
+        let (n, rate) = (p.total_errors(), p.error_rate());
+        let measured = format!(
+            "{n} errors of {} operations (rate {rate:.4}) at size {} phase {} ({:?})",
+            p.total_completed(),
+            p.size,
+            p.phase.name,
+            p.errors_by_kind()
+        );
+        let ok = !(self.max_rate == 0.0 && n > 0) && rate <= self.max_rate;
+        Judgement::when(ok, measured, bound)
     }
 }

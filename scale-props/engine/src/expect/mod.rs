@@ -8,6 +8,7 @@ mod error;
 mod errors;
 mod expectation;
 mod growth;
+mod judgement;
 mod knee;
 mod usl;
 
@@ -16,5 +17,6 @@ pub use error::{ExpectError, plot_dir};
 pub use errors::Errors;
 pub use expectation::Expectation;
 pub use growth::Growth;
+pub use judgement::{Judgement, Outcome};
 pub use knee::ThroughputKnee;
 pub use usl::UslReport;
