@@ -44,8 +44,12 @@ pub mod report;
 pub mod run;
 pub mod shape;
 
+pub mod prelude;
+
 pub use digest::{Analysis, CurveDigest};
-pub use expect::{Budget, Errors, ExpectError, Expectation, Growth, Judgement, Outcome};
+pub use expect::{
+    Budget, Errors, ExpectError, Expectation, Growth, Judgement, Outcome, Verdict, Verdicts,
+};
 pub use measure::{Axis, Curve, Point};
 pub use run::probe::CountingAllocator;
 pub use run::{Experiment, OpContext, OpError, OpOutcome, Progress, RunError, Workload};

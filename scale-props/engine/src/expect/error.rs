@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::Judgement;
+use super::{Judgement, Verdict};
 use crate::fit::FitError;
 
 /// Errors of [`crate::Curve::check`] and [`crate::Curve::usl`].
@@ -27,6 +27,26 @@ pub enum ExpectError {
         /// What was found: fails (measured vs bound) or could not be judged (why).
         judgement: Box<Judgement>,
         /// The curve table and fits, as Markdown.
+        table: String,
+        /// `plot: <path>` of the SVG drawn for the failure, or why none was drawn.
+        plot: String,
+    },
+    /// Occurs when some claim of an experiment fails or could not be judged
+    /// ([`super::Verdicts::assert_all`]); shows every claim's verdict, the measured table, the fits and a
+    /// plot path.
+    #[error(
+        "{id}: {failed} claim(s) failed and {unjudged} could not be judged (never counted as holding)\n{table}\n{plot}"
+    )]
+    Claims {
+        /// Experiment id.
+        id: String,
+        /// Claims that failed.
+        failed: usize,
+        /// Claims that could not be judged.
+        unjudged: usize,
+        /// Every verdict of the run, in claim order.
+        verdicts: Vec<Verdict>,
+        /// The verdict table, the curve table and the fits, as Markdown.
         table: String,
         /// `plot: <path>` of the SVG drawn for the failure, or why none was drawn.
         plot: String,

@@ -4,7 +4,7 @@ use super::error::plot_dir;
 use super::{ExpectError, Judgement};
 use crate::digest::Analysis;
 use crate::measure::Curve;
-use crate::report::plot_curve;
+use crate::report::{plot_curve, plot_file_name};
 
 /// Something a curve must satisfy, judged on the curve and its analysis.
 ///
@@ -56,20 +56,20 @@ impl Curve {
     /// # Ok::<(), scale_props::RunError>(())
     /// ```
     pub fn check(&self, expectation: impl Expectation) -> Result<Judgement, ExpectError> {
-        let analysis = Analysis::of(self);
-        let judgement = expectation.judge(self, &analysis);
+        let analysis = self.analysis();
+        let judgement = expectation.judge(self, analysis);
         if judgement.holds() {
             return Ok(judgement);
         }
-        let path = plot_dir().join(format!("{}.svg", crate::digest::snapshot_name(&self.id)));
-        let plot = match plot_curve(self, &analysis, &path) {
+        let path = plot_dir().join(plot_file_name(&self.id));
+        let plot = match plot_curve(self, analysis, &path) {
             Ok(()) => format!("plot: {}", path.display()),
             Err(e) => format!("plot not written: {e}"),
         };
         let table = format!(
             "{}\n{}",
-            crate::report::markdown_table(&analysis),
-            crate::report::markdown_fits(&analysis)
+            crate::report::markdown_table(analysis),
+            crate::report::markdown_fits(analysis)
         );
         Err(ExpectError::Violated {
             id: self.id.clone(),

@@ -63,6 +63,6 @@ impl Expectation for ThroughputKnee {
 impl Curve {
     /// Where median throughput stops growing along the axis, if it does.
     pub fn knee(&self) -> Option<Knee> {
-        crate::digest::Fits::of(self).knee
+        self.analysis().fits.knee
     }
 }
