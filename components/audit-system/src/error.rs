@@ -24,6 +24,13 @@ pub enum EntryFault {
     /// Occurs when an entry is present beyond the last entry covered by the log's chain (an inserted row).
     #[error("entry is not part of the log")]
     Unexpected,
+    /// Occurs when one of the entry's attestations (a statement signed by someone else, e.g. a reviewer) does
+    /// not verify under its signer's key.
+    #[error("attestation {index} does not verify")]
+    BadAttestation {
+        /// Position of the attestation in the entry.
+        index: usize,
+    },
 }
 
 /// A verification failure, naming the first bad entry where there is one.
@@ -127,6 +134,31 @@ pub enum AuditError {
         /// Its length.
         len: usize,
         /// The configured maximum.
+        max: usize,
+    },
+    /// Occurs when an attestation offered for logging does not verify under its signer's key; nothing is
+    /// sequenced.
+    #[error("attestation {index} does not verify")]
+    BadAttestation {
+        /// Position of the attestation in the list given.
+        index: usize,
+    },
+    /// Occurs when more attestations are offered for one entry than [`crate::attest::MAX_ATTESTATIONS`].
+    #[error("{count} attestations, the maximum is {max}")]
+    TooManyAttestations {
+        /// Attestations offered.
+        count: usize,
+        /// The maximum.
+        max: usize,
+    },
+    /// Occurs when an attestation's statement is longer than [`crate::attest::MAX_STATEMENT_BYTES`].
+    #[error("attestation {index} statement is {len} bytes, the maximum is {max}")]
+    StatementTooLarge {
+        /// Position of the attestation in the list given.
+        index: usize,
+        /// Statement length in bytes.
+        len: usize,
+        /// The maximum.
         max: usize,
     },
     /// Occurs when a database file exists but was not created by this crate.

@@ -53,6 +53,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod attest;
 pub mod entry;
 pub mod error;
 pub mod frontier;
@@ -66,6 +67,7 @@ pub mod sync;
 pub mod tree_math;
 mod verify;
 
+pub use attest::Attestation;
 pub use entry::{Entry, EntryContent, Limits, Signature, UnsignedEntry};
 pub use error::{AuditError, EntryFault, ProofError, VerifyError};
 pub use frontier::Frontier;

@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::path::Path;
 
+use crate::attest::Attestation;
 use crate::entry::{Entry, EntryContent, Limits};
 use crate::error::{AuditError, VerifyError};
 
@@ -119,6 +120,29 @@ impl AuditLog {
         payload_json: &str,
     ) -> Result<Receipt, AuditError> {
         let content = EntryContent::new(actor, action, payload_json, &self.limits)?;
+        let mut receipts = self.append_contents(vec![content])?;
+        receipts
+            .pop()
+            .ok_or(AuditError::Aborted { seq: self.len() })
+    }
+
+    /// Appends one entry carrying `attestations` (statements signed by others, e.g. a reviewer's signed
+    /// decision), and returns once it is durable. The attestations are stored with the entry, covered by its
+    /// hash and the log's signature, exported with it, and checked again by [`Self::verify`] and
+    /// [`crate::verify_export`].
+    ///
+    /// # Errors
+    /// As [`Self::append`], and [`AuditError::BadAttestation`], [`AuditError::TooManyAttestations`],
+    /// [`AuditError::StatementTooLarge`] before anything is sequenced.
+    pub fn append_attested(
+        &self,
+        actor: &str,
+        action: &str,
+        payload_json: &str,
+        attestations: Vec<Attestation>,
+    ) -> Result<Receipt, AuditError> {
+        let content = EntryContent::new(actor, action, payload_json, &self.limits)?
+            .with_attestations(attestations)?;
         let mut receipts = self.append_contents(vec![content])?;
         receipts
             .pop()

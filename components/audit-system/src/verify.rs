@@ -152,6 +152,9 @@ impl<'k> ChainVerifier<'k> {
             if !sig_ok {
                 return Err(fault(EntryFault::BadSignature));
             }
+            if let Some(index) = e.attestations.iter().position(|a| !a.verify()) {
+                return Err(fault(EntryFault::BadAttestation { index }));
+            }
             self.frontier.push(computed);
             self.next_seq += 1;
             self.prev_hash = computed;

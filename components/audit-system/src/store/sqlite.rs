@@ -22,6 +22,7 @@ use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, 
 use rusqlite::{Connection, ErrorCode, OptionalExtension, Row, TransactionBehavior, params};
 
 use super::{Order, Query, Store};
+use crate::attest::Attestation;
 use crate::entry::{Entry, Signature};
 use crate::error::AuditError;
 use crate::hasher::Hash;
@@ -41,15 +42,17 @@ const META: &str = "meta";
 /// `PRAGMA application_id` marking a database as an Aegis audit log ("AEGA").
 const APPLICATION_ID: i64 = 0x4145_4741;
 /// The schema version this build creates and understands (`migrations().len()`).
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
-const ENTRY_COLUMNS: &str = "seq, ts_ns, actor, action, payload, prev_hash, leaf_hash, signature";
+const ENTRY_COLUMNS: &str =
+    "seq, ts_ns, actor, action, payload, prev_hash, leaf_hash, signature, attestations";
 
 /// The schema, as an append-only list of migrations; `PRAGMA user_version` counts how many have run.
 /// Never remove or edit an entry: add a new one.
 fn migrations() -> Vec<String> {
-    vec![format!(
-        "-- {META}: facts about the log, e.g. its public key.
+    vec![
+        format!(
+            "-- {META}: facts about the log, e.g. its public key.
          CREATE TABLE {META} (key TEXT PRIMARY KEY, value BLOB NOT NULL);
          -- {ENTRIES}: the chain; seq is the rowid, so seq order is the table order.
          CREATE TABLE {ENTRIES} (
@@ -78,7 +81,13 @@ fn migrations() -> Vec<String> {
              root BLOB NOT NULL,
              signature BLOB NOT NULL
          );"
-    )]
+        ),
+        format!(
+            "-- {ENTRIES}.attestations: statements signed by others (JSON array of
+             -- {{signer, statement, signature}}, hex), NULL when the entry has none.
+             ALTER TABLE {ENTRIES} ADD COLUMN attestations TEXT;"
+        ),
+    ]
 }
 
 /// What an acknowledged entry survives (see the module doc).
@@ -128,6 +137,20 @@ fn lenient<const N: usize>(row: &Row<'_>, idx: usize) -> rusqlite::Result<[u8; N
         .unwrap_or([0u8; N]))
 }
 
+/// The attestations column: NULL for none, else a JSON array.
+fn attestations_from_row(row: &Row<'_>, idx: usize) -> rusqlite::Result<Vec<Attestation>> {
+    let text: Option<String> = row.get(idx)?;
+    text.map_or(Ok(Vec::new()), |t| {
+        serde_json::from_str(&t).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
+        })
+    })
+}
+
+fn attestations_to_sql(attestations: &[Attestation]) -> Option<String> {
+    (!attestations.is_empty()).then(|| serde_json::to_string(attestations).unwrap_or_default())
+}
+
 fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<Entry> {
     Ok(Entry {
         seq: get_u64(row, 0)?,
@@ -138,6 +161,7 @@ fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<Entry> {
         prev_hash: Hash(lenient::<32>(row, 5)?),
         hash: Hash(lenient::<32>(row, 6)?),
         signature: Signature(lenient::<64>(row, 7)?),
+        attestations: attestations_from_row(row, 8)?,
     })
 }
 
@@ -229,7 +253,7 @@ impl Db {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         {
             let mut ins = tx.prepare_cached(&format!(
-                "INSERT INTO {ENTRIES} ({ENTRY_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+                "INSERT INTO {ENTRIES} ({ENTRY_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
             ))?;
             for e in entries {
                 ins.execute(params![
@@ -240,7 +264,8 @@ impl Db {
                     e.payload,
                     e.prev_hash,
                     e.hash,
-                    &e.signature.0[..]
+                    &e.signature.0[..],
+                    attestations_to_sql(&e.attestations)
                 ])?;
             }
             let mut node = tx.prepare_cached(&format!(
@@ -508,6 +533,31 @@ mod tests {
             .unwrap_or(-1);
         assert_eq!(v, SCHEMA_VERSION);
         assert_eq!(migrations().len() as i64, SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn a_version_1_log_migrates_and_its_entries_read_without_attestations() {
+        let mut conn = Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
+        conn.execute_batch(&migrations()[0])
+            .unwrap_or_else(|e| panic!("{e}"));
+        conn.pragma_update(None, "user_version", 1)
+            .unwrap_or_else(|e| panic!("{e}"));
+        conn.execute(
+            "INSERT INTO entries (seq, ts_ns, actor, action, payload, prev_hash, leaf_hash, signature) \
+             VALUES (0, 5, 'a', 'b', '{}', zeroblob(32), zeroblob(32), zeroblob(64))",
+            [],
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        migrate(&mut conn).unwrap_or_else(|e| panic!("{e}"));
+        let db = Db { conn };
+        let entries = db.entries(0..1).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(entries.len(), 1);
+        assert!(entries[0].attestations.is_empty());
+        let v: i64 = db
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap_or(-1);
+        assert_eq!(v, SCHEMA_VERSION);
     }
 
     #[test]
