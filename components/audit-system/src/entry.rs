@@ -2,11 +2,14 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::attest::{Attestation, MAX_ATTESTATIONS, MAX_STATEMENT_BYTES};
 use crate::error::AuditError;
 use crate::hasher::{Hash, leaf_hash};
 
 /// Domain tag at the start of every entry's canonical encoding.
 const ENTRY_TAG: &[u8] = b"aegis-audit-entry-v1\0";
+/// Domain tag of an entry that carries attestations (its encoding continues after the payload).
+const ATTESTED_ENTRY_TAG: &[u8] = b"aegis-audit-entry-v2\0";
 
 /// Limits applied to entry content before anything is sequenced.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,12 +29,14 @@ impl Default for Limits {
     }
 }
 
-/// What a caller logs: who did what, with a JSON payload. A value that exists has passed [`Limits`].
+/// What a caller logs: who did what, with a JSON payload and optional attestations. A value that exists has
+/// passed [`Limits`] (and, for attestations, [`Self::with_attestations`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EntryContent {
     actor: String,
     action: String,
     payload: String,
+    attestations: Vec<Attestation>,
 }
 
 impl EntryContent {
@@ -67,7 +72,37 @@ impl EntryContent {
             actor: actor.to_owned(),
             action: action.to_owned(),
             payload: payload_json.to_owned(),
+            attestations: Vec::new(),
         })
+    }
+
+    /// Adds attestations (statements signed by others, e.g. a reviewer's decision) to be recorded with the
+    /// entry and covered by its hash and signature.
+    ///
+    /// # Errors
+    /// [`AuditError::TooManyAttestations`] beyond [`MAX_ATTESTATIONS`], [`AuditError::StatementTooLarge`]
+    /// beyond [`MAX_STATEMENT_BYTES`], [`AuditError::BadAttestation`] for one whose signature does not verify.
+    pub fn with_attestations(mut self, attestations: Vec<Attestation>) -> Result<Self, AuditError> {
+        if attestations.len() > MAX_ATTESTATIONS {
+            return Err(AuditError::TooManyAttestations {
+                count: attestations.len(),
+                max: MAX_ATTESTATIONS,
+            });
+        }
+        for (index, a) in attestations.iter().enumerate() {
+            if a.statement.len() > MAX_STATEMENT_BYTES {
+                return Err(AuditError::StatementTooLarge {
+                    index,
+                    len: a.statement.len(),
+                    max: MAX_STATEMENT_BYTES,
+                });
+            }
+            if !a.verify() {
+                return Err(AuditError::BadAttestation { index });
+            }
+        }
+        self.attestations = attestations;
+        Ok(self)
     }
 
     /// Content with no validation, for the loom models and tests of the ordering core.
@@ -77,6 +112,7 @@ impl EntryContent {
             actor: actor.to_owned(),
             action: action.to_owned(),
             payload: payload_json.to_owned(),
+            attestations: Vec::new(),
         }
     }
 }
@@ -100,13 +136,14 @@ impl UnsignedEntry {
     /// Places `content` at `seq` after `prev_hash`, computing its leaf hash.
     #[must_use]
     pub fn new(seq: u64, timestamp_ns: u64, prev_hash: Hash, content: EntryContent) -> Self {
-        let hash = entry_hash(
+        let hash = entry_hash_with(
             seq,
             timestamp_ns,
             &prev_hash,
             &content.actor,
             &content.action,
             &content.payload,
+            &content.attestations,
         );
         Self {
             seq,
@@ -129,6 +166,7 @@ impl UnsignedEntry {
             prev_hash: self.prev_hash,
             hash: self.hash,
             signature: Signature(signature),
+            attestations: self.content.attestations,
         }
     }
 }
@@ -165,25 +203,30 @@ pub struct Entry {
     /// Ed25519 signature over `hash` (see [`crate::sign`]).
     #[serde(with = "hex_sig")]
     pub signature: Signature,
+    /// Statements signed by others and recorded with this entry (covered by `hash`); usually empty, and then
+    /// absent from the JSON.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attestations: Vec<Attestation>,
 }
 
 impl Entry {
     /// Recomputes the leaf hash from the fields (ignoring the stored `hash`).
     #[must_use]
     pub fn computed_hash(&self) -> Hash {
-        entry_hash(
+        entry_hash_with(
             self.seq,
             self.timestamp_ns,
             &self.prev_hash,
             &self.actor,
             &self.action,
             &self.payload,
+            &self.attestations,
         )
     }
 }
 
-/// The leaf hash of the canonical encoding: tag, seq, timestamp, previous hash, then length-prefixed actor,
-/// action and payload. Integers are big-endian; lengths are u32.
+/// The leaf hash of the canonical encoding of an entry without attestations: tag, seq, timestamp, previous
+/// hash, then length-prefixed actor, action and payload. Integers are big-endian; lengths are u32.
 #[must_use]
 pub fn entry_hash(
     seq: u64,
@@ -193,9 +236,32 @@ pub fn entry_hash(
     action: &str,
     payload: &str,
 ) -> Hash {
-    let mut buf =
-        Vec::with_capacity(ENTRY_TAG.len() + 60 + actor.len() + action.len() + payload.len());
-    buf.extend_from_slice(ENTRY_TAG);
+    entry_hash_with(seq, ts, prev, actor, action, payload, &[])
+}
+
+/// The leaf hash of an entry with `attestations`. With none it is [`entry_hash`] (so logs written before
+/// attestations existed verify unchanged); with some, the tag is `aegis-audit-entry-v2` and the encoding
+/// continues after the payload with a u32 count and, per attestation, signer key (32 bytes), signature (64
+/// bytes), u32 statement length and the statement bytes.
+#[must_use]
+pub fn entry_hash_with(
+    seq: u64,
+    ts: u64,
+    prev: &Hash,
+    actor: &str,
+    action: &str,
+    payload: &str,
+    attestations: &[Attestation],
+) -> Hash {
+    let extra: usize = attestations.iter().map(|a| 100 + a.statement.len()).sum();
+    let mut buf = Vec::with_capacity(
+        ENTRY_TAG.len() + 64 + actor.len() + action.len() + payload.len() + extra,
+    );
+    buf.extend_from_slice(if attestations.is_empty() {
+        ENTRY_TAG
+    } else {
+        ATTESTED_ENTRY_TAG
+    });
     buf.extend_from_slice(&seq.to_be_bytes());
     buf.extend_from_slice(&ts.to_be_bytes());
     buf.extend_from_slice(&prev.0);
@@ -203,6 +269,13 @@ pub fn entry_hash(
         let len = u32::try_from(part.len()).unwrap_or(u32::MAX);
         buf.extend_from_slice(&len.to_be_bytes());
         buf.extend_from_slice(part.as_bytes());
+    }
+    if !attestations.is_empty() {
+        let count = u32::try_from(attestations.len()).unwrap_or(u32::MAX);
+        buf.extend_from_slice(&count.to_be_bytes());
+        for a in attestations {
+            a.encode_into(&mut buf);
+        }
     }
     leaf_hash(&buf)
 }

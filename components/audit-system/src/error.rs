@@ -24,6 +24,31 @@ pub enum EntryFault {
     /// Occurs when an entry is present beyond the last entry covered by the log's chain (an inserted row).
     #[error("entry is not part of the log")]
     Unexpected,
+    /// Occurs when one of the entry's attestations (a statement signed by someone else, e.g. a reviewer) does
+    /// not verify under its signer's key.
+    #[error("attestation {index} does not verify")]
+    BadAttestation {
+        /// Position of the attestation in the entry.
+        index: usize,
+    },
+    /// Occurs when a stored row cannot be decoded because a column holds a value of the wrong type (e.g. text
+    /// where the timestamp integer belongs).
+    #[error("column {column} holds a value of the wrong type")]
+    Unreadable {
+        /// The column.
+        column: &'static str,
+    },
+}
+
+/// What is wrong with one stored interior Merkle node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum NodeFault {
+    /// Occurs when a node the entries complete is absent from the store.
+    #[error("node is missing")]
+    Missing,
+    /// Occurs when a stored node's hash is not the hash of its children (the node was edited).
+    #[error("stored hash does not match the entries below it")]
+    Mismatch,
 }
 
 /// A verification failure, naming the first bad entry where there is one.
@@ -36,6 +61,32 @@ pub enum VerifyError {
         seq: u64,
         /// What is wrong with it.
         fault: EntryFault,
+    },
+    /// Occurs when a stored row has a negative sequence number (an inserted or renumbered row).
+    #[error("row with negative sequence number {seq}")]
+    NegativeSequence {
+        /// The stored sequence number.
+        seq: i64,
+    },
+    /// Occurs when a stored interior Merkle node (used for roots and proofs) is missing or wrong; the first
+    /// such node in the order the entries complete them.
+    #[error("tree node (level {level}, index {index}): {fault}")]
+    Node {
+        /// Its level (1 = parent of two leaves).
+        level: u32,
+        /// Its index within the level.
+        index: u64,
+        /// What is wrong with it.
+        fault: NodeFault,
+    },
+    /// Occurs when the log does not extend an earlier signed tree head (the witness's): the consistency proof
+    /// from `old_size` to `new_size` does not verify, i.e. history was rewritten.
+    #[error("the log at size {new_size} does not extend the tree head of size {old_size}")]
+    Inconsistent {
+        /// The earlier head's size.
+        old_size: u64,
+        /// The log's size.
+        new_size: u64,
     },
     /// Occurs when the recomputed Merkle root differs from the signed tree head of the same size.
     #[error("recomputed root at size {size} does not match the signed tree head")]
@@ -129,6 +180,31 @@ pub enum AuditError {
         /// The configured maximum.
         max: usize,
     },
+    /// Occurs when an attestation offered for logging does not verify under its signer's key; nothing is
+    /// sequenced.
+    #[error("attestation {index} does not verify")]
+    BadAttestation {
+        /// Position of the attestation in the list given.
+        index: usize,
+    },
+    /// Occurs when more attestations are offered for one entry than [`crate::attest::MAX_ATTESTATIONS`].
+    #[error("{count} attestations, the maximum is {max}")]
+    TooManyAttestations {
+        /// Attestations offered.
+        count: usize,
+        /// The maximum.
+        max: usize,
+    },
+    /// Occurs when an attestation's statement is longer than [`crate::attest::MAX_STATEMENT_BYTES`].
+    #[error("attestation {index} statement is {len} bytes, the maximum is {max}")]
+    StatementTooLarge {
+        /// Position of the attestation in the list given.
+        index: usize,
+        /// Statement length in bytes.
+        len: usize,
+        /// The maximum.
+        max: usize,
+    },
     /// Occurs when a database file exists but was not created by this crate.
     #[error("{path} is not an audit log database")]
     NotAnAuditLog {
@@ -195,6 +271,26 @@ pub enum AuditError {
         /// The sequence number the entry had been given.
         seq: u64,
     },
+    /// Occurs when opening a store whose rows or nodes are damaged (inserted, renumbered or edited rows);
+    /// names the first bad entry or node.
+    #[error("the stored log is damaged: {0}")]
+    Damaged(Box<VerifyError>),
+    /// Occurs when the log does not extend its witnessed tree head (it shrank, or history was rewritten), at
+    /// open or when checked against an earlier head.
+    #[error("the log does not extend the witnessed tree head: {0}")]
+    NotWitnessed(Box<VerifyError>),
+    /// Occurs when a witness file exists but does not hold a signed tree head.
+    #[error("witness file {path} is invalid: {reason}")]
+    WitnessInvalid {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// Occurs for every append after a commit or a signer panicked: the log fails closed instead of hanging
+    /// or guessing what was written. Reopen the log to continue from what is durable.
+    #[error("the log stopped accepting appends after a panic in a commit or signer; reopen it")]
+    Poisoned,
     /// Occurs when a Merkle proof cannot be built for the given arguments.
     #[error("proof: {0}")]
     Proof(#[from] ProofError),

@@ -53,6 +53,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod attest;
 pub mod entry;
 pub mod error;
 pub mod frontier;
@@ -65,14 +66,17 @@ pub mod store;
 pub mod sync;
 pub mod tree_math;
 mod verify;
+pub mod witness;
 
+pub use attest::Attestation;
 pub use entry::{Entry, EntryContent, Limits, Signature, UnsignedEntry};
-pub use error::{AuditError, EntryFault, ProofError, VerifyError};
+pub use error::{AuditError, EntryFault, NodeFault, ProofError, VerifyError};
 pub use frontier::Frontier;
 pub use hasher::Hash;
-pub use log::AuditLog;
+pub use log::{AuditLog, QueryIter};
 pub use proof::{ConsistencyProof, InclusionProof, NodeSource};
 pub use sequencer::{AppendError, Receipt, Sequencer, SequencerState};
 pub use sign::{LogKey, PublicKey, SignedTreeHead};
-pub use store::{Durability, MemoryStore, Order, Query, SqliteStore, Store};
+pub use store::{Durability, MemoryStore, Order, Query, SqliteStore, Store, StoredRow};
 pub use verify::{EXPORT_FORMAT, VerifyReport, verify_export, verify_store};
+pub use witness::Witness;

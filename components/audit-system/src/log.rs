@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::path::Path;
 
+use crate::attest::Attestation;
 use crate::entry::{Entry, EntryContent, Limits};
 use crate::error::{AuditError, VerifyError};
 
@@ -12,12 +13,80 @@ use crate::proof::{ConsistencyProof, InclusionProof, root_at};
 use crate::sequencer::{AppendError, Receipt, Sequencer};
 use crate::sign::{LogKey, PublicKey, SignedTreeHead};
 use crate::store::{Durability, MemoryStore, Query, SqliteStore, Store};
-use crate::sync::now_ns;
+use crate::sync::{Mutex, now_ns};
 use crate::tree_math::perfect_cover;
 use crate::verify::{EXPORT_FORMAT, ExportLine, VerifyReport, verify_stored, write_line};
+use crate::witness::Witness;
 
 /// Entries read per step while exporting.
 const CHUNK: u64 = 4096;
+
+/// Entries per page of [`AuditLog::query_iter`].
+const PAGE: usize = 256;
+
+/// Rebuilds the sequencer from a store's last entry and the peaks of its tree.
+fn resume(store: &dyn Store) -> Result<Sequencer, AuditError> {
+    Ok(match store.last_entry()? {
+        None => Sequencer::new(),
+        Some(last) => {
+            let size = last.seq.checked_add(1).ok_or(AuditError::MissingNodes)?;
+            let peaks = store.node_hashes(&perfect_cover(0..size))?;
+            let frontier = Frontier::from_peaks(size, peaks).ok_or(AuditError::MissingNodes)?;
+            Sequencer::resume(frontier, last.hash, last.timestamp_ns)
+        }
+    })
+}
+
+/// The entries of a query, streamed a page at a time (see [`AuditLog::query_iter`]).
+pub struct QueryIter<'a> {
+    store: &'a dyn Store,
+    query: Query,
+    after: Option<(u64, u64)>,
+    page: std::vec::IntoIter<Entry>,
+    remaining: usize,
+    done: bool,
+}
+
+impl std::fmt::Debug for QueryIter<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QueryIter")
+            .field("query", &self.query)
+            .field("after", &self.after)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Iterator for QueryIter<'_> {
+    type Item = Result<Entry, AuditError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.remaining == 0 || self.done {
+            return None;
+        }
+        if let Some(e) = self.page.next() {
+            self.remaining -= 1;
+            self.after = Some((e.timestamp_ns, e.seq));
+            return Some(Ok(e));
+        }
+        match self
+            .store
+            .query_page(&self.query, self.after, PAGE.min(self.remaining))
+        {
+            Ok(page) if page.is_empty() => {
+                self.done = true;
+                None
+            }
+            Ok(page) => {
+                self.page = page.into_iter();
+                self.next()
+            }
+            Err(e) => {
+                self.done = true;
+                Some(Err(e))
+            }
+        }
+    }
+}
 
 /// A signed, tamper-evident, append-only audit log.
 ///
@@ -30,6 +99,9 @@ pub struct AuditLog {
     sequencer: Sequencer,
     key: LogKey,
     limits: Limits,
+    witness: Option<Witness>,
+    /// Serialises head publication, so the witness only ever moves forward.
+    publishing: Mutex<()>,
 }
 
 impl std::fmt::Debug for AuditLog {
@@ -75,27 +147,31 @@ impl AuditLog {
             sequencer: Sequencer::new(),
             key,
             limits: Limits::default(),
+            witness: None,
+            publishing: Mutex::new(()),
         }
     }
 
     /// Opens a log over any store, rebuilding the Merkle frontier and chain head from it (O(log n) reads).
     ///
     /// # Errors
-    /// [`AuditError::KeyMismatch`] if the store belongs to another key; [`AuditError::MissingNodes`] if its
-    /// tree nodes are damaged; storage errors.
+    /// [`AuditError::KeyMismatch`] if the store belongs to another key; [`AuditError::Damaged`] naming the
+    /// first bad entry or node if its rows or tree nodes are damaged (found by a full verification, run only
+    /// when the frontier cannot be rebuilt); storage errors.
     pub fn with_store(
         store: impl Store + 'static,
         key: LogKey,
         limits: Limits,
     ) -> Result<Self, AuditError> {
         store.bind_key(&key.public_key())?;
-        let sequencer = match store.last_entry()? {
-            None => Sequencer::new(),
-            Some(last) => {
-                let size = last.seq + 1;
-                let peaks = store.node_hashes(&perfect_cover(0..size))?;
-                let frontier = Frontier::from_peaks(size, peaks).ok_or(AuditError::MissingNodes)?;
-                Sequencer::resume(frontier, last.hash, last.timestamp_ns)
+        let sequencer = match resume(&store) {
+            Ok(s) => s,
+            Err(e) => {
+                // Name the damage: inserted rows far ahead, negative or unreadable rows, missing nodes.
+                return Err(match verify_stored(&store, &key.public_key(), &[], None) {
+                    Err(v) => AuditError::Damaged(Box::new(v)),
+                    Ok(_) => e,
+                });
             }
         };
         Ok(Self {
@@ -103,7 +179,79 @@ impl AuditLog {
             sequencer,
             key,
             limits,
+            witness: None,
+            publishing: Mutex::new(()),
         })
+    }
+
+    /// Opens (or creates) a log in the SQLite file at `db`, witnessed by the file at `witness` (see
+    /// [`Self::with_witness`]).
+    ///
+    /// # Errors
+    /// Those of [`Self::open`] and [`Self::with_witness`].
+    pub fn open_witnessed(
+        db: impl AsRef<Path>,
+        key: LogKey,
+        witness: impl AsRef<Path>,
+    ) -> Result<Self, AuditError> {
+        Self::open(db, key)?.with_witness(witness)
+    }
+
+    /// Binds the log to a witness file kept outside the database (see [`crate::witness`]): the log must
+    /// extend the head it holds, now and in every [`Self::verify`], and every published head replaces it.
+    /// If the file does not exist, the current head is published into it.
+    ///
+    /// # Errors
+    /// [`AuditError::NotWitnessed`] if the log is shorter than the witnessed head (truncated) or does not
+    /// extend it (rewritten); [`AuditError::WitnessInvalid`]; storage and I/O errors.
+    pub fn with_witness(mut self, path: impl AsRef<Path>) -> Result<Self, AuditError> {
+        let witness = Witness::new(path);
+        let head = witness.load()?;
+        self.witness = Some(witness);
+        match head {
+            Some(head) => self
+                .check_extends(&head)
+                .map_err(|e| AuditError::NotWitnessed(Box::new(e)))?,
+            None => {
+                self.publish_tree_head()?;
+            }
+        }
+        Ok(self)
+    }
+
+    /// The witness file, if the log has one.
+    #[must_use]
+    pub fn witness(&self) -> Option<&Witness> {
+        self.witness.as_ref()
+    }
+
+    /// Checks that the log extends `head`, an earlier signed tree head of this log kept elsewhere (a witness,
+    /// the last head a pipeline handed out, an auditor's copy): its signature verifies, the log is at least
+    /// as long, and a consistency proof from `head` to the current tree verifies. O(log n) node reads.
+    ///
+    /// # Errors
+    /// [`VerifyError::BadTreeHeadSignature`]; [`VerifyError::Truncated`] if the log shrank;
+    /// [`VerifyError::Inconsistent`] if history was rewritten; [`VerifyError::Read`] for storage errors.
+    pub fn check_extends(&self, head: &SignedTreeHead) -> Result<(), VerifyError> {
+        if !self.public_key().verify_tree_head(head) {
+            return Err(VerifyError::BadTreeHeadSignature { size: head.size });
+        }
+        let (size, root) = self.tree();
+        if head.size > size {
+            return Err(VerifyError::Truncated {
+                expected: head.size,
+                found: size,
+            });
+        }
+        let inconsistent = VerifyError::Inconsistent {
+            old_size: head.size,
+            new_size: size,
+        };
+        match ConsistencyProof::build(&*self.store, head.size, size) {
+            Ok(proof) => proof.verify(&head.root, &root).map_err(|_| inconsistent),
+            Err(AuditError::MissingNodes) => Err(inconsistent),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Appends one entry and returns once it is durable.
@@ -119,6 +267,29 @@ impl AuditLog {
         payload_json: &str,
     ) -> Result<Receipt, AuditError> {
         let content = EntryContent::new(actor, action, payload_json, &self.limits)?;
+        let mut receipts = self.append_contents(vec![content])?;
+        receipts
+            .pop()
+            .ok_or(AuditError::Aborted { seq: self.len() })
+    }
+
+    /// Appends one entry carrying `attestations` (statements signed by others, e.g. a reviewer's signed
+    /// decision), and returns once it is durable. The attestations are stored with the entry, covered by its
+    /// hash and the log's signature, exported with it, and checked again by [`Self::verify`] and
+    /// [`crate::verify_export`].
+    ///
+    /// # Errors
+    /// As [`Self::append`], and [`AuditError::BadAttestation`], [`AuditError::TooManyAttestations`],
+    /// [`AuditError::StatementTooLarge`] before anything is sequenced.
+    pub fn append_attested(
+        &self,
+        actor: &str,
+        action: &str,
+        payload_json: &str,
+        attestations: Vec<Attestation>,
+    ) -> Result<Receipt, AuditError> {
+        let content = EntryContent::new(actor, action, payload_json, &self.limits)?
+            .with_attestations(attestations)?;
         let mut receipts = self.append_contents(vec![content])?;
         receipts
             .pop()
@@ -151,6 +322,7 @@ impl AuditLog {
             .map_err(|e| match e {
                 AppendError::Commit(e) => e,
                 AppendError::Aborted { seq } => AuditError::Aborted { seq },
+                AppendError::Poisoned => AuditError::Poisoned,
             })
     }
 
@@ -199,14 +371,25 @@ impl AuditLog {
         Ok(())
     }
 
-    /// Signs the current tree head, persists it, and returns it for publication.
+    /// Makes the committed log durable, then signs its head, persists it, replaces the witness (if any) and
+    /// returns it for publication.
+    ///
+    /// Whatever the durability of plain appends ([`Durability::ProcessCrash`] does not fsync them), a head is
+    /// signed only after [`Store::sync`] made every entry it covers survive power loss, so a published head
+    /// can never cover entries that a power loss rolls back (which would let later appends fork it). Costs
+    /// one fsync (two with a witness); plain appends are unaffected.
     ///
     /// # Errors
-    /// Storage errors.
+    /// Storage and I/O errors; then no head was returned.
     pub fn publish_tree_head(&self) -> Result<SignedTreeHead, AuditError> {
+        let _one_at_a_time = self.publishing.lock();
         let (size, root) = self.tree();
+        self.store.sync()?;
         let sth = self.key.sign_tree_head(size, now_ns(), root);
         self.store.save_tree_head(&sth)?;
+        if let Some(w) = &self.witness {
+            w.store(&sth)?;
+        }
         Ok(sth)
     }
 
@@ -248,6 +431,21 @@ impl AuditLog {
         self.store.query(query)
     }
 
+    /// Streams the entries matching `query` page by page (keyset pagination on `(timestamp, seq)`), so
+    /// memory stays bounded by one page however many entries match; honours the query's limit and order.
+    /// Prefer it to [`Self::query`] for queries without a small limit.
+    #[must_use]
+    pub fn query_iter(&self, query: Query) -> QueryIter<'_> {
+        QueryIter {
+            store: &*self.store,
+            remaining: query.limit.unwrap_or(usize::MAX),
+            query,
+            after: None,
+            page: Vec::new().into_iter(),
+            done: false,
+        }
+    }
+
     /// The log's public key, for verifiers.
     #[must_use]
     pub fn public_key(&self) -> PublicKey {
@@ -260,14 +458,25 @@ impl AuditLog {
         &*self.store
     }
 
-    /// Verifies the whole stored log: dense sequence, every leaf hash, link, timestamp and signature, and the
-    /// recomputed root against the latest signed tree head and the in-memory tree.
+    /// Verifies the whole stored log: dense sequence, every leaf hash, link, timestamp, signature and
+    /// attestation, every stored tree node, and the recomputed root against the latest signed tree head, the
+    /// witness's head (if the log has a witness) and the in-memory tree. Time linear in the rows present,
+    /// memory bounded by one chunk.
     ///
     /// # Errors
-    /// [`VerifyError`] naming the first bad entry (or the truncation / root mismatch).
+    /// [`VerifyError`] naming the first bad entry or node (or the truncation / root mismatch).
     pub fn verify(&self) -> Result<VerifyReport, VerifyError> {
+        let witnessed = match &self.witness {
+            Some(w) => w.load()?,
+            None => None,
+        };
         let (size, root) = self.tree();
-        verify_stored(&*self.store, &self.key.public_key(), Some((size, root)))
+        verify_stored(
+            &*self.store,
+            &self.key.public_key(),
+            witnessed.as_slice(),
+            Some((size, root)),
+        )
     }
 
     /// Writes the committed log as JSON Lines: a header, one line per entry, and a freshly signed tree head

@@ -22,11 +22,18 @@
 //!    committer), and later entries are reserved afresh after the last *durable* entry. So a failed commit can
 //!    never leave a hole that later entries link past, and no sequence number is ever committed twice.
 //!
+//! 6. **Panic**: if a signer or a commit panics, the panic is caught where it happens and the sequencer is
+//!    *poisoned*: the panicking call, every waiting call whose entries were not committed, and every later
+//!    call return [`AppendError::Poisoned`]. Nothing waits for an entry that will never be submitted or for a
+//!    committer that will never return, and nothing guesses what a panicking commit wrote: the owner reopens
+//!    the log from what is durable.
+//!
 //! Commits happen in sequence order only (`ready` is drained from the committed size upward), and the
 //! committer role is exclusive, so the chain never forks. Everything here takes its locks from
 //! [`crate::sync`], so the `loom-tests` crate model-checks this very code.
 
 use std::collections::BTreeMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use crate::entry::{Entry, EntryContent, UnsignedEntry};
 use crate::frontier::Frontier;
@@ -122,6 +129,8 @@ pub enum AppendError<E> {
     },
     /// This caller ran the failing commit; the store's error.
     Commit(E),
+    /// A signer or a commit panicked (in this call or an earlier one); the sequencer accepts nothing more.
+    Poisoned,
 }
 
 /// Interior nodes created by one commit: `(node, hash)` for every perfect subtree completed, levels >= 1.
@@ -137,6 +146,8 @@ struct Core {
     committing: bool,
     committed: Frontier,
     committed_head: Hash,
+    /// Set when a signer or commit panicked: every pending and later call fails with `Poisoned`.
+    poisoned: bool,
 }
 
 impl Core {
@@ -188,6 +199,7 @@ impl Sequencer {
             committing: false,
             committed: frontier,
             committed_head: head,
+            poisoned: false,
         };
         Self {
             core: Mutex::new(core),
@@ -206,6 +218,21 @@ impl Sequencer {
     #[must_use]
     pub fn committed_size(&self) -> u64 {
         self.core.lock().committed.size()
+    }
+
+    /// Returns true if and only if a signer or commit panicked and the sequencer refuses every append.
+    #[must_use]
+    pub fn is_poisoned(&self) -> bool {
+        self.core.lock().poisoned
+    }
+
+    /// Marks the sequencer poisoned and wakes every waiter (they then fail with `Poisoned`).
+    fn poison(&self) {
+        let mut core = self.core.lock();
+        core.poisoned = true;
+        core.committing = false;
+        drop(core);
+        self.changed.notify_all();
     }
 
     /// The leaf hash of the last committed entry (zeros if none).
@@ -234,6 +261,9 @@ impl Sequencer {
         // 1. Reserve.
         let (drafts, epoch) = {
             let mut core = self.core.lock();
+            if core.poisoned {
+                return Err(AppendError::Poisoned);
+            }
             let drafts: Vec<UnsignedEntry> = contents
                 .into_iter()
                 .map(|c| core.seq.reserve(now_ns, c))
@@ -249,16 +279,26 @@ impl Sequencer {
             })
             .collect();
         let (first, last) = (receipts[0].seq, receipts[receipts.len() - 1].seq);
-        // 2. Sign, in parallel with other callers.
-        let signed: Vec<Entry> = drafts
-            .into_iter()
-            .map(|d| {
-                let sig = sign(&d);
-                d.with_signature(sig)
-            })
-            .collect();
+        // 2. Sign, in parallel with other callers. A panicking signer poisons the sequencer: its reserved
+        // numbers will never be submitted, so nobody may wait for them.
+        let signed = catch_unwind(AssertUnwindSafe(|| {
+            drafts
+                .into_iter()
+                .map(|d| {
+                    let sig = sign(&d);
+                    d.with_signature(sig)
+                })
+                .collect::<Vec<Entry>>()
+        }));
+        let Ok(signed) = signed else {
+            self.poison();
+            return Err(AppendError::Poisoned);
+        };
         // 3. Submit.
         let mut core = self.core.lock();
+        if core.poisoned {
+            return Err(AppendError::Poisoned);
+        }
         if core.epoch != epoch {
             return Err(AppendError::Aborted { seq: first });
         }
@@ -285,6 +325,7 @@ impl Sequencer {
                         }
                     });
                 }
+                None if core.poisoned => return Err(AppendError::Poisoned),
                 None => {}
             }
             let next = core.committed.size();
@@ -306,7 +347,11 @@ impl Sequencer {
             for e in &group {
                 frontier.push_with(e.hash, |id, h| nodes.push((id, h)));
             }
-            let result = commit(&group, &nodes);
+            // A panicking commit may have written any part of the group: poison, and let the owner reopen.
+            let Ok(result) = catch_unwind(AssertUnwindSafe(|| commit(&group, &nodes))) else {
+                self.poison();
+                return Err(AppendError::Poisoned);
+            };
             core = self.core.lock();
             core.committing = false;
             match result {

@@ -194,6 +194,14 @@ impl PublicKey {
         self.0.verify_strict(&entry_message(hash), &sig).is_ok()
     }
 
+    /// Returns true if and only if `signature` is this key's strict (RFC 8032) signature over exactly
+    /// `message` (no domain tag added: for statements signed outside the log, see [`crate::Attestation`]).
+    #[must_use]
+    pub fn verify_message(&self, message: &[u8], signature: &[u8; 64]) -> bool {
+        let sig = ed25519_dalek::Signature::from_bytes(signature);
+        self.0.verify_strict(message, &sig).is_ok()
+    }
+
     /// Returns true if and only if the entry's signature verifies over its stored hash.
     #[must_use]
     pub fn verify_entry(&self, entry: &Entry) -> bool {

@@ -6,11 +6,13 @@ use std::io::{BufRead, Write};
 use serde::{Deserialize, Serialize};
 
 use crate::entry::Entry;
-use crate::error::{EntryFault, VerifyError};
+use crate::error::{AuditError, EntryFault, NodeFault, VerifyError};
 use crate::frontier::Frontier;
 use crate::hasher::Hash;
+use crate::proof::NodeSource;
 use crate::sign::{PublicKey, SignedTreeHead};
-use crate::store::Store;
+use crate::store::{Store, StoredRow};
+use crate::tree_math::NodeId;
 
 /// Entries read per step while verifying.
 const CHUNK: u64 = 4096;
@@ -26,16 +28,23 @@ pub struct VerifyReport {
     pub checked_tree_head: Option<u64>,
 }
 
-/// Checks entries fed in sequence order, in chunks.
+/// Checks entries fed in sequence order, in chunks; with a node source, also every stored interior node the
+/// entries complete. Memory is bounded by one chunk plus O(log n).
 pub(crate) struct ChainVerifier<'k> {
     key: &'k PublicKey,
+    nodes: Option<&'k dyn NodeSource>,
     next_seq: u64,
     prev_hash: Hash,
     last_ts: u64,
     frontier: Frontier,
+    /// Interior nodes completed by entries fed but not yet compared with the store.
+    pending: Vec<(NodeId, Hash)>,
     /// Roots to check when the tree reaches their size, smallest size first.
     checkpoints: Vec<(u64, Hash)>,
     checked: usize,
+    /// The size something outside the rows vouches for (tree heads, the open log, a witness): a gap before
+    /// it is a missing entry, a row after a gap beyond it an inserted one.
+    vouched: u64,
     tree_head: Option<u64>,
 }
 
@@ -86,22 +95,35 @@ impl<'k> ChainVerifier<'k> {
     ) -> Result<Self, VerifyError> {
         let mut v = Self {
             key,
+            nodes: None,
             next_seq: 0,
             prev_hash: Hash::default(),
             last_ts: 0,
             frontier: Frontier::new(),
+            pending: Vec::new(),
             checkpoints: Vec::new(),
             checked: 0,
+            vouched: 0,
             tree_head: None,
         };
         if let Some(sth) = tree_head {
-            if !key.verify_tree_head(&sth) {
-                return Err(VerifyError::BadTreeHeadSignature { size: sth.size });
-            }
+            v.add_tree_head(&sth)?;
             v.tree_head = Some(sth.size);
-            v.add_checkpoint(sth.size, sth.root)?;
         }
         Ok(v)
+    }
+
+    /// Also compares every interior node the entries complete with `nodes`.
+    pub(crate) fn check_nodes_in(&mut self, nodes: &'k dyn NodeSource) {
+        self.nodes = Some(nodes);
+    }
+
+    /// Also checks a signed tree head (its signature now, its root when its size is reached).
+    pub(crate) fn add_tree_head(&mut self, sth: &SignedTreeHead) -> Result<(), VerifyError> {
+        if !self.key.verify_tree_head(sth) {
+            return Err(VerifyError::BadTreeHeadSignature { size: sth.size });
+        }
+        self.add_checkpoint(sth.size, sth.root)
     }
 
     /// Also checks that the root over the first `size` entries is `root`.
@@ -109,6 +131,7 @@ impl<'k> ChainVerifier<'k> {
     pub(crate) fn add_checkpoint(&mut self, size: u64, root: Hash) -> Result<(), VerifyError> {
         self.checkpoints.push((size, root));
         self.checkpoints.sort_by_key(|c| c.0);
+        self.vouched = self.vouched.max(size);
         self.check_reached()
     }
 
@@ -125,16 +148,55 @@ impl<'k> ChainVerifier<'k> {
         Ok(())
     }
 
-    /// Checks the next run of entries; reports the first bad one.
+    /// Compares the interior nodes completed so far with the store; names the first missing or wrong one.
+    fn check_pending_nodes(&mut self) -> Result<(), VerifyError> {
+        let Some(source) = self.nodes else {
+            self.pending.clear();
+            return Ok(());
+        };
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<NodeId> = self.pending.iter().map(|p| p.0).collect();
+        let stored = match source.node_hashes(&ids) {
+            Ok(h) => h.into_iter().map(Some).collect(),
+            // Find which: one by one.
+            Err(AuditError::MissingNodes) => ids
+                .iter()
+                .map(|id| source.node_hashes(&[*id]).ok().and_then(|mut h| h.pop()))
+                .collect(),
+            Err(e) => return Err(e.into()),
+        };
+        let stored: Vec<Option<Hash>> = stored;
+        for ((id, want), got) in self.pending.iter().zip(stored) {
+            let fault = match got {
+                None => NodeFault::Missing,
+                Some(h) if !h.ct_eq(want) => NodeFault::Mismatch,
+                Some(_) => continue,
+            };
+            return Err(VerifyError::Node {
+                level: id.level,
+                index: id.index,
+                fault,
+            });
+        }
+        self.pending.clear();
+        Ok(())
+    }
+
+    /// Checks the next run of entries; reports the first bad one (after any bad node below the good ones).
     pub(crate) fn feed(&mut self, entries: &[Entry]) -> Result<(), VerifyError> {
+        let result = self.feed_entries(entries);
+        self.check_pending_nodes()?;
+        result
+    }
+
+    fn feed_entries(&mut self, entries: &[Entry]) -> Result<(), VerifyError> {
         let sigs = signatures_ok(self.key, entries);
         for (e, sig_ok) in entries.iter().zip(sigs) {
             let fault = |fault| VerifyError::Entry { seq: e.seq, fault };
             if e.seq > self.next_seq {
-                return Err(VerifyError::Entry {
-                    seq: self.next_seq,
-                    fault: EntryFault::Missing,
-                });
+                return Err(self.gap(self.next_seq, e.seq));
             }
             if e.seq < self.next_seq {
                 return Err(fault(EntryFault::Unexpected));
@@ -152,7 +214,12 @@ impl<'k> ChainVerifier<'k> {
             if !sig_ok {
                 return Err(fault(EntryFault::BadSignature));
             }
-            self.frontier.push(computed);
+            if let Some(index) = e.attestations.iter().position(|a| !a.verify()) {
+                return Err(fault(EntryFault::BadAttestation { index }));
+            }
+            let pending = &mut self.pending;
+            self.frontier
+                .push_with(computed, |id, h| pending.push((id, h)));
             self.next_seq += 1;
             self.prev_hash = computed;
             self.last_ts = e.timestamp_ns;
@@ -161,16 +228,64 @@ impl<'k> ChainVerifier<'k> {
         Ok(())
     }
 
-    /// Ends verification: the log must be at least `min_size` long and cover the tree head.
-    pub(crate) fn finish(self, min_size: u64) -> Result<VerifyReport, VerifyError> {
+    /// The fault for a row numbered `seq` when `expected` was due: the expected entry is missing if something
+    /// vouches for it (a tree head, the open log, or a stored level-1 node over it, written when it and its
+    /// sibling were committed); otherwise the row is not part of the log (inserted beyond its end).
+    fn gap(&self, expected: u64, seq: u64) -> VerifyError {
+        let node_vouches = self.nodes.is_some_and(|n| {
+            n.node_hashes(&[NodeId {
+                level: 1,
+                index: expected >> 1,
+            }])
+            .is_ok()
+        });
+        if expected >= self.vouched && !node_vouches {
+            VerifyError::Entry {
+                seq,
+                fault: EntryFault::Unexpected,
+            }
+        } else {
+            VerifyError::Entry {
+                seq: expected,
+                fault: EntryFault::Missing,
+            }
+        }
+    }
+
+    /// Checks the next run of stored rows (as [`Store::scan`] returns them); reports the first bad one.
+    pub(crate) fn feed_rows(&mut self, rows: Vec<StoredRow>) -> Result<(), VerifyError> {
+        let mut entries = Vec::with_capacity(rows.len());
+        let mut stop = None;
+        for (expect, row) in (self.next_seq..).zip(rows) {
+            let Ok(seq) = u64::try_from(row.seq) else {
+                stop = Some(VerifyError::NegativeSequence { seq: row.seq });
+                break;
+            };
+            if seq != expect {
+                // Report the gap as seen after everything before it was checked.
+                stop = Some(self.gap(expect, seq));
+                break;
+            }
+            match row.entry {
+                Ok(e) => entries.push(e),
+                Err(fault) => {
+                    stop = Some(VerifyError::Entry { seq, fault });
+                    break;
+                }
+            }
+        }
+        self.feed(&entries)?;
+        match stop {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    /// Ends verification: the log must be at least `min_size` long and cover the tree heads.
+    pub(crate) fn finish(mut self, min_size: u64) -> Result<VerifyReport, VerifyError> {
+        self.check_pending_nodes()?;
         let size = self.frontier.size();
-        let expected = self
-            .checkpoints
-            .iter()
-            .map(|c| c.0)
-            .max()
-            .unwrap_or(0)
-            .max(min_size);
+        let expected = self.vouched.max(min_size);
         if size < expected {
             return Err(VerifyError::Truncated {
                 expected,
@@ -212,12 +327,16 @@ pub(crate) fn write_line(w: &mut impl Write, line: &ExportLine) -> std::io::Resu
 
 /// Verifies a JSON Lines export (from [`AuditLog::export_jsonl`](crate::AuditLog::export_jsonl)) offline, with
 /// nothing but the log's public key: every entry, every link, and the root against the signed tree head on the
-/// last line.
+/// last line. Streams: memory is bounded by one chunk of entries, whatever the export's length.
 ///
 /// # Errors
 /// [`VerifyError`] naming the first bad entry or line.
 pub fn verify_export(reader: impl BufRead, key: &PublicKey) -> Result<VerifyReport, VerifyError> {
-    let mut entries = Vec::new();
+    let mut v = ChainVerifier::new(key, None)?;
+    // The head comes last, so while streaming every entry counts as vouched for: a gap is a missing entry
+    // (entries beyond the head are caught at the end).
+    v.vouched = u64::MAX;
+    let mut chunk = Vec::new();
     let mut head = None;
     for (i, line) in reader.lines().enumerate() {
         let n = i as u64 + 1;
@@ -242,7 +361,13 @@ pub fn verify_export(reader: impl BufRead, key: &PublicKey) -> Result<VerifyRepo
                     reason: format!("unknown format {format}"),
                 });
             }
-            Ok(ExportLine::Entry(e)) => entries.push(e),
+            Ok(ExportLine::Entry(e)) => {
+                chunk.push(e);
+                if chunk.len() as u64 >= CHUNK {
+                    v.feed(&chunk)?;
+                    chunk.clear();
+                }
+            }
             Ok(ExportLine::TreeHead(h)) => head = Some(h),
             Err(e) => {
                 return Err(VerifyError::Malformed {
@@ -252,55 +377,76 @@ pub fn verify_export(reader: impl BufRead, key: &PublicKey) -> Result<VerifyRepo
             }
         }
     }
+    v.feed(&chunk)?;
     let Some(head) = head else {
         return Err(VerifyError::Malformed {
             line: 0,
             reason: "no signed tree head".into(),
         });
     };
-    let size = head.size;
-    let mut v = ChainVerifier::new(key, Some(head))?;
-    v.feed(&entries)?;
-    let report = v.finish(size)?;
-    if report.size != size {
+    if !key.verify_tree_head(&head) {
+        return Err(VerifyError::BadTreeHeadSignature { size: head.size });
+    }
+    v.vouched = head.size;
+    let report = v.finish(head.size)?;
+    if report.size != head.size {
         return Err(VerifyError::Entry {
-            seq: size,
+            seq: head.size,
             fault: EntryFault::Unexpected,
         });
     }
-    Ok(report)
+    if !report.root.ct_eq(&head.root) {
+        return Err(VerifyError::RootMismatch { size: head.size });
+    }
+    Ok(VerifyReport {
+        checked_tree_head: Some(head.size),
+        ..report
+    })
 }
 
 /// Verifies a store on its own (no open log needed, e.g. after a crash or on a copied file), with nothing but
-/// the public key: dense sequence, every leaf hash, link, timestamp and signature, and the recomputed root
-/// against the latest signed tree head in the store.
+/// the public key: dense sequence, every leaf hash, link, timestamp and signature, every stored interior node,
+/// and the recomputed root against the latest signed tree head in the store. Walks the rows actually present
+/// (time linear in them, memory bounded by one chunk), so inserted rows far beyond the log, negative sequence
+/// numbers and columns of the wrong type are named, not looped over or reported as read errors.
 ///
 /// # Errors
-/// [`VerifyError`] naming the first bad entry (or the truncation / root mismatch).
+/// [`VerifyError`] naming the first bad entry or node (or the truncation / root mismatch).
 pub fn verify_store(store: &dyn Store, key: &PublicKey) -> Result<VerifyReport, VerifyError> {
-    verify_stored(store, key, None)
+    verify_stored(store, key, &[], None)
 }
 
-/// [`verify_store`], also checking that the first `expected.0` entries have root `expected.1`.
+/// [`verify_store`], also checking `heads` (e.g. a witness's) and that the first `expected.0` entries have root
+/// `expected.1`.
 pub(crate) fn verify_stored(
     store: &dyn Store,
     key: &PublicKey,
+    heads: &[SignedTreeHead],
     expected: Option<(u64, Hash)>,
 ) -> Result<VerifyReport, VerifyError> {
     let mut v = ChainVerifier::new(key, store.latest_tree_head()?)?;
+    v.check_nodes_in(store);
+    for h in heads {
+        v.add_tree_head(h)?;
+    }
     let mut min_size = 0;
     if let Some((size, root)) = expected {
         v.add_checkpoint(size, root)?;
         min_size = size;
     }
-    // Read up to the highest stored entry: entries committed after a snapshot are verified too (they are in
-    // the store before they are published), so concurrent appends are not mistaken for inserted rows.
-    let end = store.last_entry()?.map_or(0, |e| e.seq + 1).max(min_size);
-    let mut at = 0;
-    while at < end {
-        let chunk = store.entries(at..at.saturating_add(CHUNK).min(end))?;
-        v.feed(&chunk)?;
-        at += CHUNK;
+    // Every row present, from the lowest sequence number up (entries committed after a snapshot are verified
+    // too: they are in the store before they are published, so concurrent appends are not inserted rows).
+    let mut from = i64::MIN;
+    loop {
+        let rows = store.scan(from, CHUNK as usize)?;
+        let Some(last) = rows.last().map(|r| r.seq) else {
+            break;
+        };
+        v.feed_rows(rows)?;
+        match last.checked_add(1) {
+            Some(next) => from = next,
+            None => break,
+        }
     }
     v.finish(min_size)
 }

@@ -130,6 +130,7 @@ fn store_with(n: usize) -> MemoryStore {
             prev_hash: Hash::default(),
             hash: leaf(i),
             signature: Signature([0; 64]),
+            attestations: Vec::new(),
         };
         let mut nodes = Vec::new();
         f.push_with(e.hash, |id, hash| nodes.push((id, hash)));

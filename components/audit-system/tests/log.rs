@@ -290,9 +290,25 @@ fn export_verifies_offline_and_tampering_is_named() {
             fault: EntryFault::Missing
         })
     ));
-    // Another key.
+    // Another key: the export is streamed, so the first entry's signature fails before the head is read.
     assert!(matches!(
         verify_export(text.as_bytes(), &LogKey::generate().public_key()),
+        Err(VerifyError::Entry {
+            seq: 0,
+            fault: EntryFault::BadSignature
+        })
+    ));
+    // Only the head signed by another key.
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    if let Some(last) = lines.last_mut() {
+        let mut head: serde_json::Value =
+            serde_json::from_str(last).unwrap_or_else(|e| panic!("{e}"));
+        let forged = LogKey::generate().sign_tree_head(12, 1, audit_system::Hash::default());
+        head["signature"] = serde_json::json!(hex::encode(forged.signature.0));
+        *last = head.to_string();
+    }
+    assert!(matches!(
+        verify_export(lines.join("\n").as_bytes(), &pk),
         Err(VerifyError::BadTreeHeadSignature { size: 12 })
     ));
 }

@@ -36,6 +36,7 @@ fn build(n: usize) -> (MemoryStore, Vec<Hash>) {
             prev_hash: Hash::default(),
             hash,
             signature: Signature([0; 64]),
+            attestations: Vec::new(),
         };
         let mut nodes = Vec::new();
         f.push_with(hash, |id, h| nodes.push((id, h)));

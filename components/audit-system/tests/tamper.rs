@@ -153,7 +153,8 @@ fn appended_forged_row_is_named() {
     let (_d, db, pk) = fixture(false);
     let c = ok(Connection::open(&db));
     ok(c.execute_batch(&format!(
-        "INSERT INTO entries SELECT {N}, ts_ns, actor, action, payload, leaf_hash, leaf_hash, signature
+        "INSERT INTO entries (seq, ts_ns, actor, action, payload, prev_hash, leaf_hash, signature)
+         SELECT {N}, ts_ns, actor, action, payload, leaf_hash, leaf_hash, signature
          FROM entries WHERE seq = {}",
         N - 1
     )));

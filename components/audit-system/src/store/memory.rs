@@ -100,6 +100,35 @@ impl Store for MemoryStore {
         })
     }
 
+    fn query_page(
+        &self,
+        query: &Query,
+        after: Option<(u64, u64)>,
+        limit: usize,
+    ) -> Result<Vec<Entry>, AuditError> {
+        let inner = self.inner.lock();
+        let key = |e: &Entry| (e.timestamp_ns, e.seq);
+        // Entries are stored in sequence order, and timestamps never decrease with it, so sequence order is
+        // (timestamp, seq) order.
+        Ok(match query.order {
+            Order::Ascending => inner
+                .entries
+                .iter()
+                .filter(|e| query.matches(e) && after.is_none_or(|c| key(e) > c))
+                .take(limit)
+                .cloned()
+                .collect(),
+            Order::Descending => inner
+                .entries
+                .iter()
+                .rev()
+                .filter(|e| query.matches(e) && after.is_none_or(|c| key(e) < c))
+                .take(limit)
+                .cloned()
+                .collect(),
+        })
+    }
+
     fn save_tree_head(&self, sth: &SignedTreeHead) -> Result<(), AuditError> {
         self.inner.lock().heads.push(sth.clone());
         Ok(())

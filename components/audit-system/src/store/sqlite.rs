@@ -21,9 +21,10 @@ use std::path::{Path, PathBuf};
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 use rusqlite::{Connection, ErrorCode, OptionalExtension, Row, TransactionBehavior, params};
 
-use super::{Order, Query, Store};
+use super::{Order, Query, Store, StoredRow};
+use crate::attest::Attestation;
 use crate::entry::{Entry, Signature};
-use crate::error::AuditError;
+use crate::error::{AuditError, EntryFault};
 use crate::hasher::Hash;
 use crate::proof::NodeSource;
 use crate::sign::{PublicKey, SignedTreeHead};
@@ -41,15 +42,17 @@ const META: &str = "meta";
 /// `PRAGMA application_id` marking a database as an Aegis audit log ("AEGA").
 const APPLICATION_ID: i64 = 0x4145_4741;
 /// The schema version this build creates and understands (`migrations().len()`).
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
-const ENTRY_COLUMNS: &str = "seq, ts_ns, actor, action, payload, prev_hash, leaf_hash, signature";
+const ENTRY_COLUMNS: &str =
+    "seq, ts_ns, actor, action, payload, prev_hash, leaf_hash, signature, attestations";
 
 /// The schema, as an append-only list of migrations; `PRAGMA user_version` counts how many have run.
 /// Never remove or edit an entry: add a new one.
 fn migrations() -> Vec<String> {
-    vec![format!(
-        "-- {META}: facts about the log, e.g. its public key.
+    vec![
+        format!(
+            "-- {META}: facts about the log, e.g. its public key.
          CREATE TABLE {META} (key TEXT PRIMARY KEY, value BLOB NOT NULL);
          -- {ENTRIES}: the chain; seq is the rowid, so seq order is the table order.
          CREATE TABLE {ENTRIES} (
@@ -78,7 +81,13 @@ fn migrations() -> Vec<String> {
              root BLOB NOT NULL,
              signature BLOB NOT NULL
          );"
-    )]
+        ),
+        format!(
+            "-- {ENTRIES}.attestations: statements signed by others (JSON array of
+             -- {{signer, statement, signature}}, hex), NULL when the entry has none.
+             ALTER TABLE {ENTRIES} ADD COLUMN attestations TEXT;"
+        ),
+    ]
 }
 
 /// What an acknowledged entry survives (see the module doc).
@@ -128,6 +137,54 @@ fn lenient<const N: usize>(row: &Row<'_>, idx: usize) -> rusqlite::Result<[u8; N
         .unwrap_or([0u8; N]))
 }
 
+/// The attestations column: NULL for none, else a JSON array.
+fn attestations_from_row(row: &Row<'_>, idx: usize) -> rusqlite::Result<Vec<Attestation>> {
+    let text: Option<String> = row.get(idx)?;
+    text.map_or(Ok(Vec::new()), |t| {
+        serde_json::from_str(&t).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
+        })
+    })
+}
+
+fn attestations_to_sql(attestations: &[Attestation]) -> Option<String> {
+    (!attestations.is_empty()).then(|| serde_json::to_string(attestations).unwrap_or_default())
+}
+
+/// Decodes a row for verification: every column must have its declared type, else the fault names the
+/// column (the row's sequence number is reported with it). Blobs of the wrong size are read as zeros, so the
+/// hash, link or signature check names the entry.
+fn checked_entry(row: &Row<'_>, seq: i64) -> Result<Entry, EntryFault> {
+    let bad = |column| EntryFault::Unreadable { column };
+    let int = |idx, column| match row.get_ref(idx) {
+        Ok(ValueRef::Integer(v)) => u64::try_from(v).map_err(|_| bad(column)),
+        _ => Err(bad(column)),
+    };
+    let text = |idx, column| match row.get_ref(idx) {
+        Ok(ValueRef::Text(t)) => std::str::from_utf8(t)
+            .map(str::to_owned)
+            .map_err(|_| bad(column)),
+        _ => Err(bad(column)),
+    };
+    let blob = |idx| lenient::<32>(row, idx).map_err(|_| bad("hash"));
+    let attestations = match row.get_ref(8) {
+        Ok(ValueRef::Null) => Vec::new(),
+        Ok(ValueRef::Text(t)) => serde_json::from_slice(t).map_err(|_| bad("attestations"))?,
+        _ => return Err(bad("attestations")),
+    };
+    Ok(Entry {
+        seq: u64::try_from(seq).map_err(|_| bad("seq"))?,
+        timestamp_ns: int(1, "ts_ns")?,
+        actor: text(2, "actor")?,
+        action: text(3, "action")?,
+        payload: text(4, "payload")?,
+        prev_hash: Hash(blob(5)?),
+        hash: Hash(blob(6)?),
+        signature: Signature(lenient::<64>(row, 7).map_err(|_| bad("signature"))?),
+        attestations,
+    })
+}
+
 fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<Entry> {
     Ok(Entry {
         seq: get_u64(row, 0)?,
@@ -138,6 +195,7 @@ fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<Entry> {
         prev_hash: Hash(lenient::<32>(row, 5)?),
         hash: Hash(lenient::<32>(row, 6)?),
         signature: Signature(lenient::<64>(row, 7)?),
+        attestations: attestations_from_row(row, 8)?,
     })
 }
 
@@ -229,7 +287,7 @@ impl Db {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         {
             let mut ins = tx.prepare_cached(&format!(
-                "INSERT INTO {ENTRIES} ({ENTRY_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+                "INSERT INTO {ENTRIES} ({ENTRY_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
             ))?;
             for e in entries {
                 ins.execute(params![
@@ -240,7 +298,8 @@ impl Db {
                     e.payload,
                     e.prev_hash,
                     e.hash,
-                    &e.signature.0[..]
+                    &e.signature.0[..],
+                    attestations_to_sql(&e.attestations)
                 ])?;
             }
             let mut node = tx.prepare_cached(&format!(
@@ -263,13 +322,17 @@ impl Db {
         ))?;
         ids.iter()
             .map(|id| {
+                // Lenient: a damaged hash reads as zeros, so verification names the node, not a read error.
                 let h: Option<Hash> = if id.level == 0 {
-                    leaf.query_row([clamp_i64(id.index)], |r| r.get(0))
+                    leaf.query_row([clamp_i64(id.index)], |r| lenient::<32>(r, 0))
                         .optional()?
                 } else {
-                    node.query_row(params![id.level, clamp_i64(id.index)], |r| r.get(0))
-                        .optional()?
-                };
+                    node.query_row(params![id.level, clamp_i64(id.index)], |r| {
+                        lenient::<32>(r, 0)
+                    })
+                    .optional()?
+                }
+                .map(Hash);
                 h.ok_or(AuditError::MissingNodes)
             })
             .collect()
@@ -291,6 +354,93 @@ impl Db {
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(
             params![clamp_i64(seqs.start), clamp_i64(seqs.end)],
+            entry_from_row,
+        )?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn scan(&self, from: i64, limit: usize) -> Result<Vec<StoredRow>, AuditError> {
+        let sql =
+            format!("SELECT {ENTRY_COLUMNS} FROM {ENTRIES} WHERE seq >= ?1 ORDER BY seq LIMIT ?2");
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt.query_map(params![from, limit], |row| {
+            // `seq` is the rowid: always an integer.
+            let seq: i64 = row.get(0)?;
+            Ok(StoredRow {
+                seq,
+                entry: checked_entry(row, seq),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Makes everything committed durable: one write transaction under `synchronous=FULL`, whose commit
+    /// fsyncs the WAL and with it every earlier commit's frames (frames already checkpointed were synced by
+    /// the checkpoint). It records the durable size in `meta`.
+    fn sync(&mut self, durability: Durability) -> Result<(), AuditError> {
+        if durability != Durability::PowerLoss {
+            self.conn.pragma_update(None, "synchronous", "FULL")?;
+        }
+        let result = (|| {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute(
+                &format!(
+                    "INSERT OR REPLACE INTO {META} (key, value) \
+                     SELECT 'synced_size', coalesce(max(seq) + 1, 0) FROM {ENTRIES}"
+                ),
+                [],
+            )?;
+            tx.commit()
+        })();
+        if durability != Durability::PowerLoss {
+            self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        }
+        Ok(result?)
+    }
+
+    fn query_page_sql(query: &Query, after: bool) -> String {
+        let (dir, cmp) = match query.order {
+            Order::Ascending => ("ASC", ">"),
+            Order::Descending => ("DESC", "<"),
+        };
+        let action = if query.action.is_some() {
+            " AND action = ?3"
+        } else {
+            ""
+        };
+        let cursor = if after {
+            format!(" AND (ts_ns, seq) {cmp} (?5, ?6)")
+        } else {
+            String::new()
+        };
+        format!(
+            "SELECT {ENTRY_COLUMNS} FROM {ENTRIES} WHERE ts_ns >= ?1 AND ts_ns < ?2{action}{cursor} \
+             ORDER BY ts_ns {dir}, seq {dir} LIMIT ?4"
+        )
+    }
+
+    fn query_page(
+        &self,
+        query: &Query,
+        after: Option<(u64, u64)>,
+        limit: usize,
+    ) -> Result<Vec<Entry>, AuditError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&Self::query_page_sql(query, after.is_some()))?;
+        let (ts, seq) = after.unwrap_or((0, 0));
+        let rows = stmt.query_map(
+            params![
+                clamp_i64(query.from_ns),
+                clamp_i64(query.until_ns),
+                query.action.as_deref().unwrap_or(""),
+                i64::try_from(limit).unwrap_or(i64::MAX),
+                clamp_i64(ts),
+                clamp_i64(seq)
+            ],
             entry_from_row,
         )?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -396,6 +546,7 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), AuditError> {
 #[derive(Debug)]
 pub struct SqliteStore {
     path: PathBuf,
+    durability: Durability,
     writer: Mutex<Db>,
     reader: Mutex<Db>,
 }
@@ -421,6 +572,7 @@ impl SqliteStore {
         let reader = Db::open_reader(&path)?;
         Ok(Self {
             path,
+            durability,
             writer: Mutex::new(writer),
             reader: Mutex::new(reader),
         })
@@ -480,6 +632,23 @@ impl Store for SqliteStore {
     fn latest_tree_head(&self) -> Result<Option<SignedTreeHead>, AuditError> {
         self.reader.lock().latest_tree_head()
     }
+
+    fn sync(&self) -> Result<(), AuditError> {
+        self.writer.lock().sync(self.durability)
+    }
+
+    fn scan(&self, from: i64, limit: usize) -> Result<Vec<StoredRow>, AuditError> {
+        self.reader.lock().scan(from, limit)
+    }
+
+    fn query_page(
+        &self,
+        query: &Query,
+        after: Option<(u64, u64)>,
+        limit: usize,
+    ) -> Result<Vec<Entry>, AuditError> {
+        self.reader.lock().query_page(query, after, limit)
+    }
 }
 
 #[cfg(all(test, not(loom)))]
@@ -508,6 +677,31 @@ mod tests {
             .unwrap_or(-1);
         assert_eq!(v, SCHEMA_VERSION);
         assert_eq!(migrations().len() as i64, SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn a_version_1_log_migrates_and_its_entries_read_without_attestations() {
+        let mut conn = Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
+        conn.execute_batch(&migrations()[0])
+            .unwrap_or_else(|e| panic!("{e}"));
+        conn.pragma_update(None, "user_version", 1)
+            .unwrap_or_else(|e| panic!("{e}"));
+        conn.execute(
+            "INSERT INTO entries (seq, ts_ns, actor, action, payload, prev_hash, leaf_hash, signature) \
+             VALUES (0, 5, 'a', 'b', '{}', zeroblob(32), zeroblob(32), zeroblob(64))",
+            [],
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        migrate(&mut conn).unwrap_or_else(|e| panic!("{e}"));
+        let db = Db { conn };
+        let entries = db.entries(0..1).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(entries.len(), 1);
+        assert!(entries[0].attestations.is_empty());
+        let v: i64 = db
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap_or(-1);
+        assert_eq!(v, SCHEMA_VERSION);
     }
 
     #[test]
