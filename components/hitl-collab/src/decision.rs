@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::signature::DecisionSignature;
+
 use crate::clock::Timestamp;
 
 /// What a reviewer decides.
@@ -52,6 +54,9 @@ pub struct Decision {
     pub decided_at: Timestamp,
     /// The reviewer's note or reason; empty for an expiry.
     pub note: String,
+    /// The reviewer's signature, for a decision made with [`crate::HitlQueue::decide_signed`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<Box<DecisionSignature>>,
 }
 
 impl Decision {

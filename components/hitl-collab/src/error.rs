@@ -70,6 +70,31 @@ pub enum HitlError {
         /// The priority asked for.
         requested: Priority,
     },
+    /// Occurs when a queue that requires signed decisions is asked to decide on a name alone
+    /// (`decide`, `approve`, `reject`, `decide_next`): use [`crate::HitlQueue::decide_signed`].
+    #[error("this queue accepts only signed decisions")]
+    UnsignedDecision,
+    /// Occurs when a decision's signature does not verify with the key registered for its reviewer (a
+    /// wrong key, a changed statement, or a malformed signature).
+    #[error("the signature of {reviewer}'s decision does not verify")]
+    BadSignature {
+        /// The reviewer the decision claims to come from.
+        reviewer: String,
+    },
+    /// Occurs when a signed decision comes from a reviewer with no key registered, or whose key changed
+    /// between the signature check and the decision.
+    #[error("no matching key is registered for reviewer {reviewer}")]
+    KeyNotRegistered {
+        /// The reviewer.
+        reviewer: String,
+    },
+    /// Occurs when a signed decision names a request digest other than the request's own (the reviewer
+    /// saw, or signed for, different content).
+    #[error("the signed digest does not match request {0}")]
+    DigestMismatch(RequestId),
+    /// Occurs when a public key is not 32 bytes of a valid Ed25519 point.
+    #[error("malformed reviewer public key")]
+    MalformedKey,
     /// Occurs when `wait_for_decision` gives up before the request is decided.
     #[error("request {0} still pending when the wait timed out")]
     WaitTimedOut(RequestId),

@@ -73,6 +73,7 @@ mod queue;
 mod reaper;
 mod request;
 mod reviewer;
+mod signature;
 mod state;
 mod sync;
 
@@ -86,3 +87,7 @@ pub use observer::{HitlEvent, Observer, ObserverError};
 pub use queue::{HitlQueue, HitlQueueBuilder};
 pub use request::{DecisionRequest, Priority, RequestId, RequestView, WorkflowId};
 pub use reviewer::Role;
+pub use signature::{
+    DECISION_DOMAIN, DecisionSignature, DecisionStatement, RequestDigest, ReviewerKey,
+    ReviewerPublicKey, SignedDecision,
+};

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock::Timestamp;
 use crate::reviewer::Role;
+use crate::signature::RequestDigest;
 use crate::sync::DataArc;
 
 /// The identity of one decision request within one queue.
@@ -143,4 +144,6 @@ pub struct RequestView {
     pub submitted_at: Timestamp,
     /// When it expires if undecided.
     pub deadline: Timestamp,
+    /// The digest a signed decision on it must name (see [`crate::RequestDigest`]).
+    pub digest: RequestDigest,
 }

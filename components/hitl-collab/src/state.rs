@@ -16,7 +16,15 @@ use crate::invariant::InvariantViolation;
 use crate::observer::HitlEvent;
 use crate::request::{DecisionRequest, Priority, RequestId, RequestView, WorkflowId};
 use crate::reviewer::Role;
+use crate::signature::{DecisionSignature, RequestDigest, ReviewerPublicKey, SignedDecision};
 use crate::sync::{Arc, Condvar, DataArc};
+
+/// A registered reviewer: its role and, for signed decisions, its public key.
+#[derive(Debug, Clone, Copy)]
+struct Reviewer {
+    role: Role,
+    key: Option<ReviewerPublicKey>,
+}
 
 /// Where a request stands.
 #[derive(Debug)]
@@ -43,7 +51,9 @@ pub(crate) struct State {
     pending: PendingIndex,
     deadlines: BTreeSet<(Timestamp, RequestId)>,
     history: VecDeque<RequestId>,
-    reviewers: HashMap<String, Role>,
+    reviewers: HashMap<String, Reviewer>,
+    /// True if and only if only signed decisions are accepted.
+    signatures_required: bool,
     next_seq: u64,
     next_id: u64,
     now: Timestamp,
@@ -57,7 +67,12 @@ pub(crate) struct State {
 
 impl State {
     /// Returns an empty state; `record_events` is false when nobody observes.
-    pub(crate) fn new(capacity: usize, retention: usize, record_events: bool) -> Self {
+    pub(crate) fn new(
+        capacity: usize,
+        retention: usize,
+        record_events: bool,
+        signatures_required: bool,
+    ) -> Self {
         Self {
             capacity,
             retention,
@@ -66,6 +81,7 @@ impl State {
             deadlines: BTreeSet::new(),
             history: VecDeque::new(),
             reviewers: HashMap::new(),
+            signatures_required,
             next_seq: 0,
             next_id: 1,
             now: Timestamp::ZERO,
@@ -73,6 +89,11 @@ impl State {
             outbox: Vec::new(),
             shutdown: false,
         }
+    }
+
+    /// Returns true if and only if only signed decisions are accepted.
+    pub(crate) fn signatures_required(&self) -> bool {
+        self.signatures_required
     }
 
     /// Returns the latest time the state has seen.
@@ -95,6 +116,7 @@ impl State {
                 reviewer: None,
                 decided_at: self.now,
                 note: String::new(),
+                signature: None,
             };
             if self.finish(id, decision.clone()) {
                 expired.push((id, decision));
@@ -122,13 +144,36 @@ impl State {
     }
 
     /// Registers (or re-registers) a reviewer; returns its previous role.
-    pub(crate) fn register_reviewer(&mut self, name: &str, role: Role) -> Option<Role> {
-        self.reviewers.insert(name.to_owned(), role)
+    pub(crate) fn register_reviewer(
+        &mut self,
+        name: &str,
+        role: Role,
+        key: Option<ReviewerPublicKey>,
+    ) -> Option<Role> {
+        self.reviewers
+            .insert(name.to_owned(), Reviewer { role, key })
+            .map(|r| r.role)
     }
 
     /// Removes a reviewer; returns its role.
     pub(crate) fn unregister_reviewer(&mut self, name: &str) -> Option<Role> {
-        self.reviewers.remove(name)
+        self.reviewers.remove(name).map(|r| r.role)
+    }
+
+    /// Returns a reviewer's role and registered key.
+    pub(crate) fn reviewer(&self, name: &str) -> Option<(Role, Option<ReviewerPublicKey>)> {
+        self.reviewers.get(name).map(|r| (r.role, r.key))
+    }
+
+    /// Returns the key registered for `name`, to check a signature against outside the lock.
+    pub(crate) fn reviewer_key(&self, name: &str) -> Result<ReviewerPublicKey, HitlError> {
+        let reviewer = self
+            .reviewers
+            .get(name)
+            .ok_or_else(|| HitlError::UnknownReviewer(name.to_owned()))?;
+        reviewer.key.ok_or_else(|| HitlError::KeyNotRegistered {
+            reviewer: name.to_owned(),
+        })
     }
 
     /// Accepts a request.
@@ -151,12 +196,14 @@ impl State {
         let priority = request.priority;
         let deadline = self.now.saturating_add(request.timeout);
         let workflow = request.workflow.clone();
+        let digest = RequestDigest::of(id, &request, self.now);
         let view = RequestView {
             id,
             request: DataArc::new(request),
             priority,
             submitted_at: self.now,
             deadline,
+            digest,
         };
         self.pending
             .insert(pending_key(priority, seq), id, workflow.as_ref());
@@ -186,13 +233,65 @@ impl State {
         }
     }
 
-    /// Applies a reviewer's verdict, checking every rule.
+    /// Applies a reviewer's verdict on a name alone (refused when signatures are required).
     pub(crate) fn decide(
         &mut self,
         id: RequestId,
         reviewer: &str,
         verdict: Verdict,
         note: &str,
+    ) -> Result<Decision, HitlError> {
+        if self.signatures_required {
+            return Err(HitlError::UnsignedDecision);
+        }
+        self.apply(id, reviewer, verdict, note, None)
+    }
+
+    /// Applies a signed decision whose signature `verified_with` has already checked (outside the lock).
+    /// The key must still be the one registered for the reviewer, and the signed digest the request's.
+    pub(crate) fn decide_signed(
+        &mut self,
+        signed: &SignedDecision,
+        verified_with: ReviewerPublicKey,
+    ) -> Result<Decision, HitlError> {
+        let id = signed.statement.request;
+        let record = self.records.get(&id).ok_or(HitlError::UnknownRequest(id))?;
+        if let Status::Decided(decision) = &record.status {
+            return Err(HitlError::AlreadyDecided {
+                id,
+                decision: decision.clone(),
+            });
+        }
+        if self.reviewer_key(&signed.reviewer)? != verified_with {
+            return Err(HitlError::KeyNotRegistered {
+                reviewer: signed.reviewer.clone(),
+            });
+        }
+        if record.view.digest != signed.statement.digest {
+            return Err(HitlError::DigestMismatch(id));
+        }
+        let proof = DecisionSignature {
+            public_key: verified_with.to_hex(),
+            signature: hex::encode(signed.signature),
+            statement: signed.statement.signed_text(),
+        };
+        self.apply(
+            id,
+            &signed.reviewer,
+            signed.statement.verdict,
+            &signed.statement.note,
+            Some(Box::new(proof)),
+        )
+    }
+
+    /// Checks every rule of a decision and writes it.
+    fn apply(
+        &mut self,
+        id: RequestId,
+        reviewer: &str,
+        verdict: Verdict,
+        note: &str,
+        signature: Option<Box<DecisionSignature>>,
     ) -> Result<Decision, HitlError> {
         let record = self.records.get(&id).ok_or(HitlError::UnknownRequest(id))?;
         if let Status::Decided(decision) = &record.status {
@@ -201,10 +300,11 @@ impl State {
                 decision: decision.clone(),
             });
         }
-        let role = *self
+        let role = self
             .reviewers
             .get(reviewer)
-            .ok_or_else(|| HitlError::UnknownReviewer(reviewer.to_owned()))?;
+            .ok_or_else(|| HitlError::UnknownReviewer(reviewer.to_owned()))?
+            .role;
         if record.view.request.requester == reviewer {
             return Err(HitlError::SelfReview {
                 id,
@@ -229,6 +329,7 @@ impl State {
             reviewer: Some(reviewer.to_owned()),
             decided_at: self.now,
             note: note.to_owned(),
+            signature,
         };
         self.finish(id, decision.clone());
         Ok(decision)
@@ -241,10 +342,14 @@ impl State {
         verdict: Verdict,
         note: &str,
     ) -> Result<Option<(RequestId, Decision)>, HitlError> {
-        let role = *self
+        if self.signatures_required {
+            return Err(HitlError::UnsignedDecision);
+        }
+        let role = self
             .reviewers
             .get(reviewer)
-            .ok_or_else(|| HitlError::UnknownReviewer(reviewer.to_owned()))?;
+            .ok_or_else(|| HitlError::UnknownReviewer(reviewer.to_owned()))?
+            .role;
         let next = self.pending.actionable().find_map(|(_, id)| {
             let record = self.records.get(id)?;
             let allowed = role.covers(record.view.priority.required_role())

@@ -6,7 +6,9 @@ use std::hint::black_box;
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Instant;
 
-use hitl_collab::{HitlEvent, HitlQueue, Observer, ObserverError, RequestId, Role};
+use hitl_collab::{
+    HitlEvent, HitlQueue, Observer, ObserverError, RequestView, ReviewerKey, Verdict,
+};
 
 use aegis_pipeline::preload::Preload;
 use aegis_pipeline::{ActionRequest, ExecutionError, Executor, Pipeline};
@@ -108,9 +110,8 @@ fn bench_parts(c: &mut Criterion) {
     let mut group = c.benchmark_group("pipeline_parts");
     let pipeline = memory_pipeline();
     let request = safe(1);
-    let fw_request = intent_firewall::Request::new("bench-agent", request.content.clone());
     group.bench_function("firewall.validate", |b| {
-        b.iter(|| black_box(pipeline.firewall().validate(&fw_request).expect("valid")));
+        b.iter(|| black_box(pipeline.screen(&request).expect("valid")));
     });
     let action = love_engine::Action::new("report.read")
         .with_expected_outcome(request.expected_outcome.clone())
@@ -178,19 +179,22 @@ fn bench_concurrent_and_review(c: &mut Criterion) {
 
     let (tx, rx) = mpsc::channel();
     let stop = tx.clone();
+    let admin = ReviewerKey::generate();
     let reviewed = Arc::new(
         Pipeline::builder()
             .executor(Noop)
             .without_rate_limit()
+            .bootstrap_admin("bench-admin", admin.public())
             .review_queue(HitlQueue::builder().observer(Feed(Mutex::new(tx))))
             .build()
             .expect("pipeline builds"),
     );
-    let queue = Arc::clone(reviewed.review_queue());
-    queue.register_reviewer("bench-senior", Role::Senior);
+    let desk = reviewed.review_desk();
+    // Each approval is signed by the reviewer and verified by the queue, as in production.
     let reviewer = std::thread::spawn(move || {
-        while let Ok(Some(id)) = rx.recv() {
-            queue.approve(id, "bench-senior").expect("approved");
+        while let Ok(Some(view)) = rx.recv() {
+            desk.decide(&admin.decide("bench-admin", &view, Verdict::Approve, ""))
+                .expect("approved");
         }
     });
     let maintenance = ActionRequest::new(
@@ -207,13 +211,13 @@ fn bench_concurrent_and_review(c: &mut Criterion) {
     reviewer.join().expect("reviewer");
 }
 
-/// Hands each new review's id to the reviewer thread (`None` from the bench stops it).
-struct Feed(Mutex<mpsc::Sender<Option<RequestId>>>);
+/// Hands each new review to the reviewer thread (`None` from the bench stops it).
+struct Feed(Mutex<mpsc::Sender<Option<RequestView>>>);
 
 impl Observer for Feed {
     fn on_event(&self, event: &HitlEvent) -> Result<(), ObserverError> {
         if let HitlEvent::Requested(view) = event {
-            let _ = self.0.lock().expect("feed lock").send(Some(view.id));
+            let _ = self.0.lock().expect("feed lock").send(Some(view.clone()));
         }
         Ok(())
     }

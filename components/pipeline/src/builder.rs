@@ -6,15 +6,18 @@ use std::sync::atomic::AtomicU64;
 
 use audit_system::{AuditLog, Durability, Limits, LogKey, SqliteStore};
 use evolution_core::EvolutionEngine;
-use hitl_collab::{HitlQueue, HitlQueueBuilder};
+use hitl_collab::{HitlQueue, HitlQueueBuilder, ReviewerPublicKey, Role};
 use intent_firewall::{Firewall, FirewallConfig};
 use love_engine::LoveEngine;
 
 use crate::executor::Executor;
 use crate::ledger::RefusalLedger;
 use crate::observer::{AuditObserver, SharedObserver};
-use crate::trail::Trail;
+use crate::trail::{Trail, actors, steps};
 use crate::{Pipeline, PipelineConfig, PipelineError};
+
+/// The agent identity of a pipeline built without [`PipelineBuilder::agent`].
+pub const DEFAULT_AGENT: &str = "agent";
 
 /// Where the audit log lives.
 #[derive(Debug)]
@@ -32,7 +35,9 @@ enum AuditTarget {
 /// [`HitlQueue::builder`] with the system clock and the reaper on. An executor is required.
 pub struct PipelineBuilder {
     config: PipelineConfig,
-    firewall: Option<Arc<Firewall>>,
+    agent: String,
+    admin: Option<(String, ReviewerPublicKey)>,
+    firewall: Option<Firewall>,
     rate_limited: bool,
     love: Option<Arc<LoveEngine>>,
     evolution: Option<Arc<EvolutionEngine>>,
@@ -54,6 +59,8 @@ impl Default for PipelineBuilder {
     fn default() -> Self {
         Self {
             config: PipelineConfig::default(),
+            agent: DEFAULT_AGENT.to_owned(),
+            admin: None,
             firewall: None,
             rate_limited: true,
             love: None,
@@ -73,10 +80,31 @@ impl PipelineBuilder {
         self
     }
 
-    /// Uses this firewall (its thresholds are the pipeline's firewall threshold).
+    /// Sets the identity of the agent this pipeline screens (default [`DEFAULT_AGENT`]). The operator
+    /// assigns it; the agent cannot change it per request. It keys the firewall's rate limit, is the
+    /// requester of every review (so the agent can never approve its own action), and may not be
+    /// registered as a reviewer. Build one pipeline per agent to give each agent its own limit.
     #[must_use]
-    pub fn firewall(mut self, firewall: impl Into<Arc<Firewall>>) -> Self {
-        self.firewall = Some(firewall.into());
+    pub fn agent(mut self, identity: impl Into<String>) -> Self {
+        self.agent = identity.into();
+        self
+    }
+
+    /// Registers the first administrator, whose key signs the grants of every other reviewer
+    /// ([`Pipeline::register_reviewer`]). `build` writes its `reviewer.registered` entry (actor
+    /// `operator`) before the pipeline is returned. Without one, no reviewer can ever be registered,
+    /// and every review expires (a rejection).
+    #[must_use]
+    pub fn bootstrap_admin(mut self, name: impl Into<String>, key: ReviewerPublicKey) -> Self {
+        self.admin = Some((name.into(), key));
+        self
+    }
+
+    /// Uses this firewall (its thresholds are the pipeline's firewall threshold). The pipeline owns
+    /// it: change its patterns through [`Pipeline::add_patterns`] / [`Pipeline::remove_patterns`].
+    #[must_use]
+    pub fn firewall(mut self, firewall: Firewall) -> Self {
+        self.firewall = Some(firewall);
         self
     }
 
@@ -133,7 +161,8 @@ impl PipelineBuilder {
     }
 
     /// Builds the review queue from this builder (capacity, retention, clock, reaper, your own
-    /// observers); the pipeline adds its audit observer after yours.
+    /// observers); the pipeline adds its audit observer after yours and makes the queue accept only
+    /// signed decisions.
     #[must_use]
     pub fn review_queue(mut self, queue: HitlQueueBuilder) -> Self {
         self.queue = Some(queue);
@@ -150,14 +179,32 @@ impl PipelineBuilder {
     /// Builds the pipeline.
     ///
     /// # Errors
-    /// [`PipelineError::InvalidConfig`], [`PipelineError::MissingExecutor`],
+    /// [`PipelineError::InvalidConfig`] (also for an empty agent identity, or a bootstrap admin named as
+    /// the agent), [`PipelineError::MissingExecutor`],
+    /// [`PipelineError::ControlAudit`] if the bootstrap admin's registration cannot be audited,
     /// [`PipelineError::AuditLog`] if the audit log cannot be opened, [`PipelineError::Firewall`] /
     /// [`PipelineError::Review`] if the default firewall or the queue cannot be built.
     pub fn build(self) -> Result<Pipeline, PipelineError> {
         self.config.validate()?;
         let executor = self.executor.ok_or(PipelineError::MissingExecutor)?;
+        if self.agent.is_empty() {
+            return Err(PipelineError::InvalidConfig {
+                name: "agent",
+                reason: "must not be empty",
+            });
+        }
+        if self
+            .admin
+            .as_ref()
+            .is_some_and(|(name, _)| *name == self.agent)
+        {
+            return Err(PipelineError::InvalidConfig {
+                name: "bootstrap_admin",
+                reason: "must not be the agent identity",
+            });
+        }
         let firewall = match self.firewall {
-            Some(firewall) => firewall,
+            Some(firewall) => Arc::new(firewall),
             None => {
                 let config = if self.rate_limited {
                     FirewallConfig::default()
@@ -190,10 +237,26 @@ impl PipelineBuilder {
             .queue
             .unwrap_or_else(default_queue)
             .observer(SharedObserver(Arc::clone(&observer)))
+            .require_signatures(true)
             .build()?;
+        if let Some((name, key)) = &self.admin {
+            trail.control(
+                actors::OPERATOR,
+                steps::REVIEWER_REGISTERED,
+                &serde_json::json!({
+                    "reviewer": name,
+                    "role": Role::Admin,
+                    "public_key": key.to_hex(),
+                    "granted_by": actors::OPERATOR,
+                    "bootstrap": true,
+                }),
+            )?;
+            queue.register_reviewer_key(name, Role::Admin, *key);
+        }
         Ok(Pipeline {
             ledger: RefusalLedger::new(self.config.block_pattern_after),
             config: self.config,
+            agent: self.agent,
             firewall,
             love: self.love.unwrap_or_default(),
             evolution: self.evolution.unwrap_or_default(),

@@ -54,6 +54,21 @@ pub enum PipelineError {
         review: RequestId,
     },
 
+    /// Occurs when the audit entry of a control-plane change (a reviewer registration, a pattern
+    /// change, a preload) cannot be written; the change is not made (fail closed).
+    #[error("control-plane audit entry {step} could not be written: {source}")]
+    ControlAudit {
+        /// The audit action that failed (one of [`crate::steps`]).
+        step: &'static str,
+        /// What the audit log reported.
+        #[source]
+        source: Arc<AuditError>,
+    },
+
+    /// Occurs when a reviewer registration is refused (see [`crate::RegistrationError`]).
+    #[error("reviewer registration: {0}")]
+    Registration(#[from] crate::RegistrationError),
+
     /// Occurs when the audit log cannot be opened or preloaded.
     #[error("audit log: {0}")]
     AuditLog(#[source] Arc<AuditError>),

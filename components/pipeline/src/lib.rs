@@ -38,9 +38,10 @@
 //! assert!(matches!(report.disposition, Disposition::Blocked(_)));
 //! assert_eq!(executor.0.load(Ordering::SeqCst), 1);
 //!
-//! // Each run left its trail: two checks, the disposition, the learned outcome.
+//! // Each run left its trail: two checks, the disposition, the learned outcome, and for the
+//! // executed one the write-ahead `action.executing` entry before the executor ran.
 //! let log = pipeline.audit_log();
-//! assert_eq!(log.len(), 8);
+//! assert_eq!(log.len(), 9);
 //! assert_eq!(log.query(&Query::new().action(steps::ACTION_BLOCKED))?.len(), 1);
 //! # Ok(())
 //! # }
@@ -74,8 +75,11 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod bound;
 mod builder;
 mod config;
+mod control;
+mod desk;
 mod error;
 mod executor;
 pub mod ledger;
@@ -85,10 +89,13 @@ mod pipeline;
 pub mod preload;
 mod request;
 pub mod route;
+pub mod screen;
 mod trail;
 
-pub use builder::PipelineBuilder;
+pub use builder::{DEFAULT_AGENT, PipelineBuilder};
 pub use config::PipelineConfig;
+pub use control::{GRANT_DOMAIN, RegistrationError, ReviewerGrant, SignedGrant};
+pub use desk::ReviewDesk;
 pub use error::PipelineError;
 pub use executor::{ExecutionError, Executor};
 pub use ledger::{BlockedPattern, RefusalLedger};

@@ -140,7 +140,8 @@ impl AuditObserver {
             "review": view.id.0,
             "priority": view.priority,
             "timeout_ms": u64::try_from(view.request.timeout.as_millis()).unwrap_or(u64::MAX),
-            "description": view.request.description,
+            "digest": view.digest,
+            "description": crate::bound::bounded_text(&view.request.description),
         });
         let result = self.write(&view.request.requester, steps::REVIEW_REQUESTED, &payload);
         if let Some(run) = run {
@@ -170,7 +171,8 @@ impl AuditObserver {
             "review": id.0,
             "outcome": decision.outcome,
             "reviewer": decision.reviewer,
-            "note": decision.note,
+            "note": crate::bound::bounded_text(&decision.note),
+            "signature": decision.signature,
         });
         let (actor, step) = if expired {
             (actors::REVIEW_QUEUE, steps::REVIEW_EXPIRED)

@@ -10,6 +10,7 @@ use intent_firewall::{Assessment, Firewall, Verdict as FirewallVerdict};
 use love_engine::{EthicalAssessment, LoveEngine};
 use serde_json::{Value, json};
 
+use crate::desk::ReviewDesk;
 use crate::executor::Executor;
 use crate::ledger::RefusalLedger;
 use crate::observer::{AuditObserver, RUN_CONTEXT_KEY};
@@ -28,6 +29,7 @@ use crate::{
 /// the refusal ledger's read-mostly lock.
 pub struct Pipeline {
     pub(crate) config: PipelineConfig,
+    pub(crate) agent: String,
     pub(crate) firewall: Arc<Firewall>,
     pub(crate) love: Arc<LoveEngine>,
     pub(crate) evolution: Arc<EvolutionEngine>,
@@ -89,7 +91,7 @@ impl Pipeline {
     /// which is audited first).
     pub fn process(&self, request: &ActionRequest) -> Result<Processed, PipelineError> {
         let mut run = self.assess(request)?;
-        let checks = run.check_entries();
+        let checks = run.check_entries(&self.agent);
         run.seqs.extend(self.trail.append(run.id, &checks)?);
         self.proceed(run)
     }
@@ -121,15 +123,20 @@ impl Pipeline {
                 Err(e) => results[slot] = Some(Err(e)),
             }
         }
-        let checks: Vec<Entry> = runs
+        let checks: Vec<Vec<Entry>> = runs
             .iter()
-            .flat_map(|(_, run)| run.check_entries())
+            .map(|(_, run)| run.check_entries(&self.agent))
             .collect();
+        let counts: Vec<usize> = checks.iter().map(Vec::len).collect();
+        let checks: Vec<Entry> = checks.into_iter().flatten().collect();
         let first = runs.first().map_or(RunId(0), |(_, run)| run.id);
         match self.trail.append(first, &checks) {
             Ok(seqs) => {
-                for ((_, run), pair) in runs.iter_mut().zip(seqs.chunks(2)) {
-                    run.seqs.extend_from_slice(pair);
+                let mut rest = seqs.as_slice();
+                for ((_, run), count) in runs.iter_mut().zip(counts) {
+                    let (mine, others) = rest.split_at(count.min(rest.len()));
+                    run.seqs.extend_from_slice(mine);
+                    rest = others;
                 }
             }
             Err(e) => {
@@ -180,7 +187,9 @@ impl Pipeline {
     /// Runs both checks and routes; nothing is audited yet.
     fn assess<'a>(&self, request: &'a ActionRequest) -> Result<Run<'a>, PipelineError> {
         let id = RunId(self.next_run.fetch_add(1, Ordering::Relaxed));
-        let firewall = self.firewall.validate(&request.firewall_request())?;
+        let firewall = self
+            .firewall
+            .validate(&request.firewall_request(&self.agent))?;
         let ethics = self.love.check_ethics(&request.ethics_action())?;
         let signal = match firewall.verdict {
             FirewallVerdict::Allow => FirewallSignal::Pass,
@@ -232,16 +241,22 @@ impl Pipeline {
         priority: hitl_collab::Priority,
         timeout: std::time::Duration,
     ) -> Result<Acted<'a>, PipelineError> {
+        // The reviewer sees everything the executor will get: the screens' rendering of every field as
+        // the description, and the action itself in the context (both covered by the digest it signs).
         let request = DecisionRequest::new(
-            run.request.requester.clone(),
-            format!("{}: {}", run.request.action_type, run.request.content),
+            self.agent.clone(),
+            format!(
+                "{} (requested as {}):\n{}",
+                run.request.action_type,
+                run.request.requester,
+                crate::screen::render(run.request)
+            ),
             priority,
             timeout,
         )
         .with_context(json!({
             RUN_CONTEXT_KEY: run.id.0,
-            "action_type": run.request.action_type,
-            "content": run.request.content,
+            "action": run.request,
             "route": run.route,
             "safety_score": run.firewall.safety_score,
             "ethics_score": run.ethics.overall,
@@ -270,20 +285,24 @@ impl Pipeline {
             priority,
             decision,
         });
-        Ok(if approved {
-            self.execute(run)
+        if approved {
+            let entry = run.executing_entry();
+            run.seqs.extend(self.trail.append(run.id, &[entry])?);
+            Ok(self.execute(run))
         } else {
-            self.refuse(run, Disposition::Rejected)
-        })
+            Ok(self.refuse(run, Disposition::Rejected))
+        }
     }
 
+    /// Runs the executor. The run's `action.executing` entry has been committed (write-ahead): with
+    /// the checks for a run that needs no review, after the decision for a reviewed one.
     fn execute<'a>(&self, run: Run<'a>) -> Acted<'a> {
         let (disposition, step, payload) = match self.executor.execute(run.request) {
             Ok(output) => {
                 let payload = json!({
                     "run": run.id,
                     "action_type": run.request.action_type,
-                    "output": output,
+                    "output": crate::bound::bounded_json(&output),
                 });
                 (
                     Disposition::Executed { output },
@@ -295,7 +314,7 @@ impl Pipeline {
                 let payload = json!({
                     "run": run.id,
                     "action_type": run.request.action_type,
-                    "reason": e.reason,
+                    "reason": crate::bound::bounded_text(&e.reason),
                 });
                 let failed = Disposition::ExecutionFailed { reason: e.reason };
                 (failed, steps::ACTION_FAILED, payload)
@@ -415,10 +434,29 @@ impl Pipeline {
         &self.config
     }
 
-    /// The firewall (add or remove patterns at run time through it).
+    /// The identity the operator assigned to the agent this pipeline screens: the firewall's rate-limit
+    /// source and the requester of every review (so it can never review its own actions).
     #[must_use]
-    pub fn firewall(&self) -> &Arc<Firewall> {
-        &self.firewall
+    pub fn agent(&self) -> &str {
+        &self.agent
+    }
+
+    /// Number of patterns the firewall holds (change them with [`Pipeline::add_patterns`] and
+    /// [`Pipeline::remove_patterns`], which audit the change).
+    #[must_use]
+    pub fn pattern_count(&self) -> usize {
+        self.firewall.pattern_count()
+    }
+
+    /// Runs the firewall alone on `request` as [`Pipeline::process`] would (every field, the agent's
+    /// rate limit), without auditing or acting on the result.
+    ///
+    /// # Errors
+    /// [`PipelineError::Firewall`] if the firewall cannot assess it.
+    pub fn screen(&self, request: &ActionRequest) -> Result<Assessment, PipelineError> {
+        Ok(self
+            .firewall
+            .validate(&request.firewall_request(&self.agent))?)
     }
 
     /// The love engine.
@@ -433,10 +471,11 @@ impl Pipeline {
         &self.evolution
     }
 
-    /// The review queue: register reviewers and decide requests through it.
+    /// The reviewers' desk: pending reviews and signed decisions (register reviewers with
+    /// [`Pipeline::register_reviewer`]).
     #[must_use]
-    pub fn review_queue(&self) -> &Arc<HitlQueue> {
-        &self.queue
+    pub fn review_desk(&self) -> ReviewDesk {
+        ReviewDesk(Arc::clone(&self.queue))
     }
 
     /// The audit log every step writes to.
@@ -494,21 +533,42 @@ impl Learned<'_> {
 }
 
 impl Run<'_> {
-    fn check_entries(&self) -> [Entry; 2] {
-        [
+    /// The two check entries, and for a run that executes without review its write-ahead
+    /// `action.executing` entry, all committed together before the executor runs.
+    fn check_entries(&self, agent: &str) -> Vec<Entry> {
+        let mut entries = vec![
             (
                 actors::FIREWALL,
                 steps::FIREWALL_CHECKED,
-                self.firewall_payload(),
+                self.firewall_payload(agent),
             ),
             (actors::ETHICS, steps::ETHICS_CHECKED, self.ethics_payload()),
-        ]
+        ];
+        if self.route == Route::Execute {
+            entries.push(self.executing_entry());
+        }
+        entries
     }
 
-    fn firewall_payload(&self) -> Value {
+    /// The write-ahead entry: the action is about to reach the executor.
+    fn executing_entry(&self) -> Entry {
+        (
+            actors::PIPELINE,
+            steps::ACTION_EXECUTING,
+            json!({
+                "run": self.id,
+                "action_type": self.request.action_type,
+                "action_digest": crate::bound::digest_json(self.request),
+                "reviewed": self.review.as_ref().map(|r| r.id.0),
+            }),
+        )
+    }
+
+    fn firewall_payload(&self, agent: &str) -> Value {
         json!({
             "run": self.id,
             "requester": self.request.requester,
+            "agent": agent,
             "action_type": self.request.action_type,
             "verdict": self.firewall.verdict,
             "safety_score": self.firewall.safety_score,

@@ -102,11 +102,23 @@ pub struct PreloadReport {
 impl Pipeline {
     /// Preloads state for a scalability run (see the [module docs](self)).
     ///
+    /// Writes `preload.started` (the counts) first; nothing is added if it cannot be written.
+    ///
     /// # Errors
-    /// [`PipelineError::Evolution`], [`PipelineError::AuditLog`], [`PipelineError::Firewall`]
+    /// [`PipelineError::ControlAudit`] if the first entry cannot be written; [`PipelineError::Evolution`], [`PipelineError::AuditLog`], [`PipelineError::Firewall`]
     /// (for example a pattern id already in use from an earlier preload), or
     /// [`PipelineError::Review`] (a full queue). What was added before the error stays.
     pub fn preload(&self, preload: &Preload) -> Result<PreloadReport, PipelineError> {
+        self.trail.control(
+            actors::OPERATOR,
+            steps::PRELOAD_STARTED,
+            &json!({
+                "experiences": preload.experiences,
+                "audit_entries": preload.audit_entries,
+                "patterns": preload.patterns,
+                "pending_reviews": preload.pending_reviews,
+            }),
+        )?;
         let mut report = PreloadReport::default();
         for i in 0..preload.experiences {
             let outcome = match i % 10 {

@@ -17,12 +17,13 @@ impl fmt::Display for RunId {
 
 /// An action an agent asks to perform.
 ///
-/// The firewall reads `requester` (its rate-limit source) and `content`; the love engine reads the
-/// action type, the parameters, the expected outcome, and `content` plus `context` as its context. The
-/// requester is also the requester of any human review, so it may not approve its own action.
+/// Both screens read every field the executor will receive (see [`crate::screen`]). `requester` is the
+/// caller's own label, recorded in the audit trail but trusted for nothing: the firewall's rate limit
+/// and the review's self-review check use the agent identity the operator gave the pipeline
+/// ([`crate::PipelineBuilder::agent`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ActionRequest {
-    /// Who asks (an agent id).
+    /// Who asks, as the caller names it (a label: see the type doc).
     pub requester: String,
     /// What kind of action, e.g. `"shell.exec"` or `"email.send"`; outcomes are learned per type.
     pub action_type: String,
@@ -75,23 +76,20 @@ impl ActionRequest {
         self
     }
 
-    /// The request as the firewall sees it.
-    pub(crate) fn firewall_request(&self) -> intent_firewall::Request {
-        intent_firewall::Request::new(self.requester.clone(), self.content.clone())
+    /// The request as the firewall sees it: every field (see [`crate::screen`]), from `source`, the
+    /// identity the operator assigned to the agent (never the caller-chosen `requester`).
+    pub(crate) fn firewall_request(&self, source: &str) -> intent_firewall::Request {
+        intent_firewall::Request::new(source.to_owned(), crate::screen::render(self))
     }
 
-    /// The action as the love engine sees it: the content leads the context, as its own sentence.
+    /// The action as the love engine sees it: the parameters and expected outcome as fields, and the
+    /// content, the parameters' command lines and the context as its context.
     pub(crate) fn ethics_action(&self) -> love_engine::Action {
         let mut action = love_engine::Action::new(self.action_type.clone())
             .with_expected_outcome(self.expected_outcome.clone());
         if !self.parameters.is_null() {
             action = action.with_json(self.parameters.clone());
         }
-        let context = if self.context.is_empty() {
-            self.content.clone()
-        } else {
-            format!("{}.\n{}", self.content, self.context)
-        };
-        action.with_context(context)
+        action.with_context(crate::screen::ethics_context(self))
     }
 }

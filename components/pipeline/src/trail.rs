@@ -27,7 +27,11 @@ pub mod steps {
     pub const WORKFLOW_PAUSED: &str = "review.workflow_paused";
     /// A review workflow was resumed (actor [`super::actors::REVIEW_QUEUE`]).
     pub const WORKFLOW_RESUMED: &str = "review.workflow_resumed";
-    /// The executor carried out the action (actor [`super::actors::EXECUTOR`]).
+    /// The action is about to reach the executor (actor [`super::actors::PIPELINE`]): the write-ahead
+    /// entry, committed before the executor runs; if it cannot be written the action does not run.
+    pub const ACTION_EXECUTING: &str = "action.executing";
+    /// The executor carried out the action (actor [`super::actors::EXECUTOR`]); an output whose JSON
+    /// is over 16 KiB is recorded by digest (see [`crate::bound`]).
     pub const ACTION_EXECUTED: &str = "action.executed";
     /// The executor failed (actor [`super::actors::EXECUTOR`]).
     pub const ACTION_FAILED: &str = "action.failed";
@@ -43,6 +47,16 @@ pub mod steps {
     pub const RUN_ABORTED: &str = "run.aborted";
     /// A synthetic entry written by [`crate::Pipeline::preload`] (actor [`super::actors::PRELOAD`]).
     pub const PRELOADED: &str = "preload.entry";
+    /// [`crate::Pipeline::preload`] is about to add state (actor [`super::actors::OPERATOR`]); written
+    /// before anything is added.
+    pub const PRELOAD_STARTED: &str = "preload.started";
+    /// A reviewer was registered (actor: the admin who signed the grant, or
+    /// [`super::actors::OPERATOR`] for the bootstrap admin); written before the registration.
+    pub const REVIEWER_REGISTERED: &str = "reviewer.registered";
+    /// Firewall patterns are about to be added (actor [`super::actors::OPERATOR`]).
+    pub const PATTERNS_ADDED: &str = "firewall.patterns_added";
+    /// Firewall patterns are about to be removed (actor [`super::actors::OPERATOR`]).
+    pub const PATTERNS_REMOVED: &str = "firewall.patterns_removed";
 }
 
 /// Actors of the entries that are not written on behalf of a person.
@@ -61,6 +75,8 @@ pub mod actors {
     pub const REVIEW_QUEUE: &str = "hitl-collab";
     /// The preloader.
     pub const PRELOAD: &str = "preload";
+    /// Whoever holds the pipeline (the operator): control-plane changes and the bootstrap admin.
+    pub const OPERATOR: &str = "operator";
 }
 
 /// Writes entries to the audit log; a failure becomes [`PipelineError::Audit`].
@@ -76,6 +92,23 @@ impl Trail {
 
     pub(crate) fn log(&self) -> &Arc<AuditLog> {
         &self.log
+    }
+
+    /// Appends one control-plane entry (not about a run); a failure becomes
+    /// [`PipelineError::ControlAudit`].
+    pub(crate) fn control(
+        &self,
+        actor: &str,
+        step: &'static str,
+        payload: &Value,
+    ) -> Result<u64, PipelineError> {
+        self.log
+            .append(actor, step, &payload.to_string())
+            .map(|r| r.seq)
+            .map_err(|e| PipelineError::ControlAudit {
+                step,
+                source: Arc::new(e),
+            })
     }
 
     /// Appends entries in one reservation (one commit); returns their sequence numbers. An error

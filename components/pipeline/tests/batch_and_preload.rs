@@ -9,8 +9,8 @@ use std::thread;
 
 use aegis_pipeline::preload::{Preload, PreloadReport};
 use aegis_pipeline::{ActionRequest, BlockReason, Disposition, Pipeline, steps};
-use hitl_collab::{HitlQueue, Role};
-use support::{PATIENCE, RecordingExecutor, request_feed, shape, trail};
+use hitl_collab::HitlQueue;
+use support::{PATIENCE, RecordingExecutor, Reviewer, request_feed, shape, trail, with_admin};
 
 fn safe(i: usize) -> ActionRequest {
     ActionRequest::new(
@@ -30,16 +30,16 @@ fn blocked() -> ActionRequest {
 fn a_batch_leaves_the_same_trails_in_two_commits_plus_its_reviews() {
     let executor = Arc::new(RecordingExecutor::default());
     let (feed, requests) = request_feed();
-    let pipeline = Pipeline::builder()
+    let sam = Reviewer::new("sam");
+    let pipeline = with_admin(Pipeline::builder(), &sam)
         .executor(Arc::clone(&executor))
         .review_queue(HitlQueue::builder().observer(feed))
         .build()
         .unwrap();
-    let queue = Arc::clone(pipeline.review_queue());
-    queue.register_reviewer("sam", Role::Senior);
+    let desk = pipeline.review_desk();
     let reviewer = thread::spawn(move || {
         let view = requests.recv_timeout(PATIENCE).unwrap();
-        queue.approve(view.id, "sam").unwrap();
+        sam.approve(&desk, &view).unwrap();
     });
     let batch = vec![
         safe(0),
@@ -89,16 +89,19 @@ fn a_batch_leaves_the_same_trails_in_two_commits_plus_its_reviews() {
         assert_eq!(t[1].action, steps::ETHICS_CHECKED);
         assert_eq!(t.last().unwrap().action, steps::OUTCOME_LEARNED);
     }
-    // The four check pairs come first, in input order, from one commit.
-    let first_eight: Vec<u64> = reports
+    // After the bootstrap admin's registration (seq 0), the four check pairs come first, in input
+    // order, from one commit, with the write-ahead entries of the two runs that execute unreviewed.
+    let first_pairs: Vec<u64> = reports
         .iter()
         .flat_map(|r| r.audit_seqs[..2].to_vec())
         .collect();
-    assert_eq!(first_eight, (0..8).collect::<Vec<u64>>());
-    assert_eq!(shape(&trail(&pipeline, reports[2].run)).len(), 6);
+    assert_eq!(first_pairs, [1, 2, 4, 5, 6, 7, 8, 9]);
+    assert_eq!(reports[0].audit_seqs[2], 3);
+    assert_eq!(reports[3].audit_seqs[2], 10);
+    assert_eq!(shape(&trail(&pipeline, reports[2].run)).len(), 7);
     assert_eq!(
         pipeline.audit_log().verify().unwrap().size,
-        4 * 2 + 2 + 3 * 2 + 2
+        1 + 4 * 2 + 2 + 3 + 2 + 3 * 2
     );
 }
 
@@ -131,10 +134,14 @@ fn sqlite_pipeline_persists_its_trail_and_preloads() {
         (stats.successes, stats.failures, stats.learnings),
         (600, 300, 100)
     );
-    assert_eq!(pipeline.review_queue().pending_len(), 20);
-    // Preloaded entries plus one review.requested entry per pending review.
-    assert_eq!(pipeline.audit_log().len(), 2_520);
-    assert!(pipeline.firewall().pattern_count() >= 50);
+    assert_eq!(pipeline.review_desk().pending_len(), 20);
+    // The preload.started entry, the preloaded entries, and one review.requested entry per pending
+    // review.
+    assert_eq!(pipeline.audit_log().len(), 2_521);
+    let started = support::all_entries(pipeline.audit_log()).remove(0);
+    assert_eq!(started.action, steps::PRELOAD_STARTED);
+    assert_eq!(started.payload["audit_entries"], 2_500);
+    assert!(pipeline.pattern_count() >= 50);
 
     // Preloaded patterns change no verdict.
     let results = pipeline.process_batch(&(0..10).map(safe).collect::<Vec<_>>());
@@ -144,7 +151,7 @@ fn sqlite_pipeline_persists_its_trail_and_preloads() {
     )));
     assert_eq!(executor.calls(), 10);
     let size = pipeline.audit_log().len();
-    assert_eq!(size, 2_520 + 40);
+    assert_eq!(size, 2_521 + 50);
     drop(pipeline);
 
     // The log is durable: reopening the directory finds the same, valid chain.

@@ -15,7 +15,9 @@ use aegis_pipeline::{
 };
 use audit_system::{AuditLog, Limits, LogKey, MemoryStore};
 use hitl_collab::{HitlQueue, ManualClock, Outcome, Role};
-use support::{FlakyDisk, PATIENCE, RecordingExecutor, request_feed, shape, trail};
+use support::{
+    FlakyDisk, PATIENCE, RecordingExecutor, Reviewer, request_feed, shape, trail, with_admin,
+};
 
 fn safe_read() -> ActionRequest {
     ActionRequest::new(
@@ -81,8 +83,8 @@ fn a_failing_disk_fails_the_request_and_the_log_recovers() {
     let report = pipeline.process(&safe_read()).unwrap();
     assert!(matches!(report.disposition, Disposition::Executed { .. }));
     assert_eq!(executor.calls(), 1);
-    assert_eq!(pipeline.audit_log().len(), 4);
-    assert_eq!(pipeline.audit_log().verify().unwrap().size, 4);
+    assert_eq!(pipeline.audit_log().len(), 5);
+    assert_eq!(pipeline.audit_log().verify().unwrap().size, 5);
 }
 
 #[test]
@@ -93,17 +95,17 @@ fn an_approval_that_cannot_be_audited_is_never_executed() {
     *disk.fail_action.lock().unwrap() = Some(steps::REVIEW_DECIDED);
     let log = AuditLog::with_store(disk, LogKey::generate(), Limits::default()).unwrap();
     let (feed, requests) = request_feed();
-    let pipeline = Pipeline::builder()
+    let sam = Reviewer::new("sam");
+    let pipeline = with_admin(Pipeline::builder(), &sam)
         .executor(Arc::clone(&executor))
         .audit_log(Arc::new(log))
         .review_queue(HitlQueue::builder().observer(feed))
         .build()
         .unwrap();
-    let queue = Arc::clone(pipeline.review_queue());
-    queue.register_reviewer("sam", Role::Senior);
+    let desk = pipeline.review_desk();
     let reviewer = thread::spawn(move || {
         let view = requests.recv_timeout(PATIENCE).unwrap();
-        queue.approve(view.id, "sam").unwrap();
+        sam.approve(&desk, &view).unwrap();
     });
     let error = pipeline.process(&maintenance()).unwrap_err();
     reviewer.join().unwrap();
@@ -119,7 +121,7 @@ fn an_approval_that_cannot_be_audited_is_never_executed() {
         "{error}"
     );
     assert_eq!(executor.calls(), 0, "an unaudited approval was executed");
-    assert_eq!(pipeline.review_queue().observer_failures(), 1);
+    assert_eq!(pipeline.review_desk().observer_failures(), 1);
     let actions: Vec<String> = support::all_entries(pipeline.audit_log())
         .into_iter()
         .map(|s| s.action)
@@ -127,6 +129,7 @@ fn an_approval_that_cannot_be_audited_is_never_executed() {
     assert_eq!(
         actions,
         [
+            steps::REVIEWER_REGISTERED,
             steps::FIREWALL_CHECKED,
             steps::ETHICS_CHECKED,
             steps::REVIEW_REQUESTED
@@ -153,7 +156,7 @@ fn an_expired_review_is_a_rejection_with_its_own_trail() {
     let view = requests.recv_timeout(PATIENCE).unwrap();
     // Nobody decides: five minutes and a second pass.
     clock.advance(Duration::from_secs(301));
-    let expired = pipeline.review_queue().expire_due();
+    let expired = pipeline.review_desk().expire_due();
     assert_eq!(expired.len(), 1);
     assert_eq!(expired[0].0, view.id);
     let report = worker.join().unwrap().unwrap();
@@ -170,7 +173,7 @@ fn an_expired_review_is_a_rejection_with_its_own_trail() {
         [
             (steps::FIREWALL_CHECKED, actors::FIREWALL),
             (steps::ETHICS_CHECKED, actors::ETHICS),
-            (steps::REVIEW_REQUESTED, "agent-7"),
+            (steps::REVIEW_REQUESTED, aegis_pipeline::DEFAULT_AGENT),
             (steps::REVIEW_EXPIRED, actors::REVIEW_QUEUE),
             (steps::ACTION_REJECTED, actors::PIPELINE),
             (steps::OUTCOME_LEARNED, actors::EVOLUTION),
@@ -188,25 +191,26 @@ fn many_threads_each_leave_a_complete_ordered_trail() {
     const REVIEWERS: usize = 2;
     let executor = Arc::new(RecordingExecutor::default());
     let (feed, requests) = request_feed();
+    let admin = Reviewer::new("admin");
     let pipeline = Arc::new(
-        Pipeline::builder()
+        with_admin(Pipeline::builder(), &admin)
             .executor(Arc::clone(&executor))
             .review_queue(HitlQueue::builder().observer(feed))
             .build()
             .unwrap(),
     );
-    let queue = Arc::clone(pipeline.review_queue());
+    let queue = pipeline.review_desk();
     let reviews = WORKERS * PER_WORKER / 3;
     let requests = Arc::new(Mutex::new(requests));
     let reviewers: Vec<_> = (0..REVIEWERS)
         .map(|r| {
-            let (queue, requests) = (Arc::clone(&queue), Arc::clone(&requests));
-            let name = format!("reviewer-{r}");
-            queue.register_reviewer(&name, Role::Senior);
+            let (queue, requests) = (queue.clone(), Arc::clone(&requests));
+            let reviewer = Reviewer::new(&format!("reviewer-{r}"));
+            admin.grant(&pipeline, &reviewer, Role::Senior);
             thread::spawn(move || {
                 for _ in 0..reviews / REVIEWERS {
                     let view = requests.lock().unwrap().recv_timeout(PATIENCE).unwrap();
-                    queue.approve(view.id, &name).unwrap();
+                    reviewer.approve(&queue, &view).unwrap();
                 }
             })
         })
@@ -255,6 +259,7 @@ fn many_threads_each_leave_a_complete_ordered_trail() {
             (Route::Execute, Disposition::Executed { .. }) => &[
                 steps::FIREWALL_CHECKED,
                 steps::ETHICS_CHECKED,
+                steps::ACTION_EXECUTING,
                 steps::ACTION_EXECUTED,
                 steps::OUTCOME_LEARNED,
             ],
@@ -263,6 +268,7 @@ fn many_threads_each_leave_a_complete_ordered_trail() {
                 steps::ETHICS_CHECKED,
                 steps::REVIEW_REQUESTED,
                 steps::REVIEW_DECIDED,
+                steps::ACTION_EXECUTING,
                 steps::ACTION_EXECUTED,
                 steps::OUTCOME_LEARNED,
             ],
@@ -279,10 +285,12 @@ fn many_threads_each_leave_a_complete_ordered_trail() {
     }
     assert_eq!(executor.calls(), executed);
     assert_eq!(executed, 2 * WORKERS * PER_WORKER / 3);
-    assert_eq!(pipeline.audit_log().len() as usize, entries);
+    // Plus the bootstrap admin's and the two reviewers' registrations.
+    let registrations = 1 + REVIEWERS;
+    assert_eq!(pipeline.audit_log().len() as usize, entries + registrations);
     assert_eq!(
         pipeline.audit_log().verify().unwrap().size as usize,
-        entries
+        entries + registrations
     );
     assert_eq!(queue.observer_failures(), 0);
     assert_eq!(queue.pending_len(), 0);

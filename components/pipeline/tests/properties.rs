@@ -64,8 +64,9 @@ proptest! {
             match (&report.route, &report.disposition) {
                 (Route::Execute, Disposition::Executed { .. }) => {
                     executed += 1;
-                    prop_assert_eq!(actions.len(), 4);
-                    prop_assert_eq!(actions[2], steps::ACTION_EXECUTED);
+                    prop_assert_eq!(actions.len(), 5);
+                    prop_assert_eq!(actions[2], steps::ACTION_EXECUTING);
+                    prop_assert_eq!(actions[3], steps::ACTION_EXECUTED);
                 }
                 (Route::Review { .. }, Disposition::Rejected) => {
                     prop_assert_eq!(
@@ -83,5 +84,38 @@ proptest! {
         }
         prop_assert_eq!(pipeline.evolution().total_logged(), requests.len() as u64);
         prop_assert_eq!(pipeline.audit_log().verify().unwrap().size, pipeline.audit_log().len());
+    }
+
+    /// A command moved from `content` into argv-like `parameters` matches every pattern it matched
+    /// in the content: the firewall reads what the executor gets, wherever it sits.
+    #[test]
+    fn a_command_in_the_parameters_matches_what_it_matches_in_the_content(
+        words in proptest::collection::vec(proptest::sample::select(FRAGMENTS), 1..4),
+        key in proptest::sample::select(&["args", "argv", "command"][..]),
+    ) {
+        let pipeline = Pipeline::builder()
+            .executor(RecordingExecutor::default())
+            .without_rate_limit()
+            .build()
+            .unwrap();
+        let command = words.join(" ");
+        let in_content = ActionRequest::new("agent-p", "shell.exec", command.clone());
+        let argv: Vec<&str> = command.split(' ').collect();
+        let parameters = if key == "command" {
+            serde_json::json!({ "command": command })
+        } else {
+            serde_json::json!({ "bin": argv[0], key: argv[1..] })
+        };
+        let in_parameters =
+            ActionRequest::new("agent-p", "shell.exec", "run the task").with_parameters(parameters);
+        let direct = pipeline.screen(&in_content).unwrap();
+        let hidden = pipeline.screen(&in_parameters).unwrap();
+        for id in direct.matched_ids() {
+            prop_assert!(
+                hidden.matched_ids().any(|h| h == id),
+                "{} matched in the content but not in the parameters", id.as_str()
+            );
+        }
+        prop_assert!(hidden.safety_score <= direct.safety_score + 1e-9);
     }
 }

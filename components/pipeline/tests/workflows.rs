@@ -14,37 +14,57 @@ use aegis_pipeline::{
     ActionRequest, BlockReason, BlockedPattern, Disposition, Pipeline, ReviewReason, Route, actors,
     steps,
 };
-use hitl_collab::{HitlError, HitlQueue, Outcome, Priority, Role};
-use support::{PATIENCE, RecordingExecutor, request_feed, shape, trail};
+use hitl_collab::{HitlError, HitlQueue, Outcome, Priority, Role, Verdict};
+use support::{
+    PATIENCE, RecordingExecutor, Reviewer, Step, recorded_signature, request_feed, shape, trail,
+    with_admin,
+};
 
 const ADMIN: &str = "dana-admin";
 const SENIOR: &str = "sam-senior";
+/// The agent identity the operator gave the pipeline.
+const AGENT: &str = "agent-7";
 
 struct Fixture {
     pipeline: Arc<Pipeline>,
     executor: Arc<RecordingExecutor>,
     requests: std::sync::mpsc::Receiver<hitl_collab::RequestView>,
+    admin: Arc<Reviewer>,
+    senior: Arc<Reviewer>,
 }
 
 fn fixture() -> Fixture {
     let executor = Arc::new(RecordingExecutor::default());
     let (feed, requests) = request_feed();
-    let pipeline = Pipeline::builder()
+    let admin = Reviewer::new(ADMIN);
+    let senior = Reviewer::new(SENIOR);
+    let pipeline = with_admin(Pipeline::builder(), &admin)
+        .agent(AGENT)
         .executor(Arc::clone(&executor))
         .review_queue(HitlQueue::builder().observer(feed))
         .build()
         .unwrap();
-    pipeline
-        .review_queue()
-        .register_reviewer(ADMIN, Role::Admin);
-    pipeline
-        .review_queue()
-        .register_reviewer(SENIOR, Role::Senior);
+    admin.grant(&pipeline, &senior, Role::Senior);
     Fixture {
         pipeline: Arc::new(pipeline),
         executor,
         requests,
+        admin: Arc::new(admin),
+        senior: Arc::new(senior),
     }
+}
+
+/// The decided entry carries the reviewer's signature over this request's digest, made with the key
+/// the admin registered, and `verify()` still holds over the whole log.
+fn assert_signed(pipeline: &Pipeline, decided: &Step, reviewer: &Reviewer, digest: &str) {
+    let signature = recorded_signature(decided);
+    assert_eq!(signature.public_key, reviewer.key.public().to_hex());
+    assert!(
+        signature.statement.contains(digest),
+        "{}",
+        signature.statement
+    );
+    pipeline.audit_log().verify().unwrap();
 }
 
 fn safe_read() -> ActionRequest {
@@ -83,7 +103,7 @@ fn maintenance(service: &str) -> ActionRequest {
 }
 
 #[test]
-fn workflow_1_safe_action_executes_with_four_entries() {
+fn workflow_1_safe_action_executes_after_a_write_ahead_entry() {
     let f = fixture();
     let report = f.pipeline.process(&safe_read()).unwrap();
 
@@ -98,23 +118,29 @@ fn workflow_1_safe_action_executes_with_four_entries() {
         [
             (steps::FIREWALL_CHECKED, actors::FIREWALL),
             (steps::ETHICS_CHECKED, actors::ETHICS),
+            (steps::ACTION_EXECUTING, actors::PIPELINE),
             (steps::ACTION_EXECUTED, actors::EXECUTOR),
             (steps::OUTCOME_LEARNED, actors::EVOLUTION),
         ]
     );
     assert_eq!(t[0].payload["verdict"], "Allow");
     assert_eq!(t[0].payload["safety_score"], 1.0);
+    assert_eq!(t[0].payload["agent"], AGENT);
     assert_eq!(t[1].payload["verdict"], "Approved");
-    assert_eq!(t[2].payload["output"]["call"], 1);
-    assert_eq!(t[3].payload["outcome"], "Success");
-    assert_eq!(t[3].payload["experience"], report.experience.0);
+    assert_eq!(
+        t[2].payload["action_digest"].as_str().map(str::len),
+        Some(64)
+    );
+    assert_eq!(t[3].payload["output"]["call"], 1);
+    assert_eq!(t[4].payload["outcome"], "Success");
+    assert_eq!(t[4].payload["experience"], report.experience.0);
     assert_eq!(
         report.audit_seqs,
         t.iter().map(|s| s.seq).collect::<Vec<_>>()
     );
     let stats = f.pipeline.evolution().action_stats("report.read").unwrap();
     assert_eq!((stats.count, stats.successes), (1, 1));
-    assert_eq!(f.pipeline.review_queue().retained_len(), 0);
+    assert_eq!(f.pipeline.review_desk().retained_len(), 0);
 }
 
 #[test]
@@ -131,8 +157,8 @@ fn workflow_2_unsafe_system_file_delete_is_blocked_without_review() {
         0,
         "a blocked request reached the executor"
     );
-    assert_eq!(f.pipeline.review_queue().pending_len(), 0);
-    assert_eq!(f.pipeline.review_queue().retained_len(), 0);
+    assert_eq!(f.pipeline.review_desk().pending_len(), 0);
+    assert_eq!(f.pipeline.review_desk().retained_len(), 0);
 
     let t = trail(&f.pipeline, report.run);
     assert_eq!(
@@ -162,15 +188,21 @@ fn workflow_2_unsafe_system_file_delete_is_blocked_without_review() {
 #[test]
 fn workflow_2b_critical_pattern_with_an_ethical_purpose_needs_an_admin() {
     let f = fixture();
-    let queue = Arc::clone(f.pipeline.review_queue());
+    let desk = f.pipeline.review_desk();
+    let (admin, senior) = (Arc::clone(&f.admin), Arc::clone(&f.senior));
+    let requests = f.requests;
     let reviewer = thread::spawn(move || {
-        let view = f.requests.recv_timeout(PATIENCE).unwrap();
+        let view = requests.recv_timeout(PATIENCE).unwrap();
         // A senior reviewer may not decide a critical review.
-        let refused = queue.reject(view.id, SENIOR, "no");
+        let refused = senior.reject(&desk, &view, "no");
         assert!(matches!(refused, Err(HitlError::InsufficientRole { .. })));
-        queue
-            .reject(view.id, ADMIN, "not without a ticket")
-            .unwrap();
+        // Nor may the senior sign in the admin's name with its own key.
+        let forged = senior.key.decide(ADMIN, &view, Verdict::Approve, "");
+        assert!(matches!(
+            desk.decide(&forged),
+            Err(HitlError::BadSignature { .. })
+        ));
+        admin.reject(&desk, &view, "not without a ticket").unwrap();
         view
     });
     let request = ActionRequest::new("agent-7", "shell.exec", "cat /etc/shadow")
@@ -196,7 +228,7 @@ fn workflow_2b_critical_pattern_with_an_ethical_purpose_needs_an_admin() {
         [
             (steps::FIREWALL_CHECKED, actors::FIREWALL),
             (steps::ETHICS_CHECKED, actors::ETHICS),
-            (steps::REVIEW_REQUESTED, "agent-7"),
+            (steps::REVIEW_REQUESTED, AGENT),
             (steps::REVIEW_DECIDED, ADMIN),
             (steps::ACTION_REJECTED, actors::PIPELINE),
             (steps::OUTCOME_LEARNED, actors::EVOLUTION),
@@ -205,22 +237,33 @@ fn workflow_2b_critical_pattern_with_an_ethical_purpose_needs_an_admin() {
     assert_eq!(t[2].payload["priority"], "Critical");
     assert_eq!(t[2].payload["timeout_ms"], 600_000);
     assert_eq!(t[3].payload["note"], "not without a ticket");
+    let digest = view.digest.to_hex();
+    assert_eq!(t[2].payload["digest"], digest);
+    assert_signed(&f.pipeline, &t[3], &f.admin, &digest);
 }
 
 #[test]
 fn workflow_3_unethical_bulk_email_gets_critical_review_is_rejected_and_learned() {
     let f = fixture();
-    let queue = Arc::clone(f.pipeline.review_queue());
+    let desk = f.pipeline.review_desk();
+    let admin = Arc::clone(&f.admin);
+    let requests = f.requests;
     let reviewer = thread::spawn(move || {
-        let view = f.requests.recv_timeout(PATIENCE).unwrap();
-        queue.reject(view.id, ADMIN, "no consent").unwrap();
+        let view = requests.recv_timeout(PATIENCE).unwrap();
+        admin.reject(&desk, &view, "no consent").unwrap();
         view
     });
     let report = f.pipeline.process(&bulk_email()).unwrap();
     let view = reviewer.join().unwrap();
 
     assert_eq!(view.priority, Priority::Critical);
-    assert_eq!(view.request.requester, "agent-7");
+    assert_eq!(view.request.requester, AGENT);
+    // The reviewer sees everything the executor would get.
+    assert_eq!(
+        view.request.context["action"],
+        serde_json::to_value(bulk_email()).unwrap()
+    );
+    assert!(view.request.description.contains("without consent"));
     assert_eq!(view.request.timeout, Duration::from_secs(600));
     assert!(matches!(
         report.route,
@@ -246,7 +289,7 @@ fn workflow_3_unethical_bulk_email_gets_critical_review_is_rejected_and_learned(
         [
             (steps::FIREWALL_CHECKED, actors::FIREWALL),
             (steps::ETHICS_CHECKED, actors::ETHICS),
-            (steps::REVIEW_REQUESTED, "agent-7"),
+            (steps::REVIEW_REQUESTED, AGENT),
             (steps::REVIEW_DECIDED, ADMIN),
             (steps::ACTION_REJECTED, actors::PIPELINE),
             (steps::OUTCOME_LEARNED, actors::EVOLUTION),
@@ -258,6 +301,7 @@ fn workflow_3_unethical_bulk_email_gets_critical_review_is_rejected_and_learned(
     assert_eq!(t[2].payload["priority"], "Critical");
     assert_eq!(t[3].payload["outcome"], "Rejected");
     assert_eq!(t[4].payload["review_outcome"], "Rejected");
+    assert_signed(&f.pipeline, &t[3], &f.admin, &view.digest.to_hex());
     assert_eq!(t[5].payload["outcome"], "Failure");
     assert_eq!(t[5].payload["ethics_score"], report.ethics_score);
     assert_eq!(
@@ -282,10 +326,12 @@ fn workflow_3_unethical_bulk_email_gets_critical_review_is_rejected_and_learned(
 #[test]
 fn workflow_4_borderline_maintenance_is_approved_executed_and_logged() {
     let f = fixture();
-    let queue = Arc::clone(f.pipeline.review_queue());
+    let desk = f.pipeline.review_desk();
+    let senior = Arc::clone(&f.senior);
+    let requests = f.requests;
     let reviewer = thread::spawn(move || {
-        let view = f.requests.recv_timeout(PATIENCE).unwrap();
-        queue.approve(view.id, SENIOR).unwrap();
+        let view = requests.recv_timeout(PATIENCE).unwrap();
+        senior.approve(&desk, &view).unwrap();
         view
     });
     let report = f.pipeline.process(&maintenance("nginx")).unwrap();
@@ -309,8 +355,9 @@ fn workflow_4_borderline_maintenance_is_approved_executed_and_logged() {
         [
             (steps::FIREWALL_CHECKED, actors::FIREWALL),
             (steps::ETHICS_CHECKED, actors::ETHICS),
-            (steps::REVIEW_REQUESTED, "agent-7"),
+            (steps::REVIEW_REQUESTED, AGENT),
             (steps::REVIEW_DECIDED, SENIOR),
+            (steps::ACTION_EXECUTING, actors::PIPELINE),
             (steps::ACTION_EXECUTED, actors::EXECUTOR),
             (steps::OUTCOME_LEARNED, actors::EVOLUTION),
         ]
@@ -320,8 +367,10 @@ fn workflow_4_borderline_maintenance_is_approved_executed_and_logged() {
     assert_eq!(t[2].payload["priority"], "High");
     assert_eq!(t[2].payload["timeout_ms"], 300_000);
     assert_eq!(t[3].payload["outcome"], "Approved");
-    assert_eq!(t[5].payload["outcome"], "Success");
-    assert_eq!(t[5].payload["pattern"], "maint.restart-service");
+    assert_signed(&f.pipeline, &t[3], &f.senior, &view.digest.to_hex());
+    assert_eq!(t[4].payload["reviewed"], view.id.0);
+    assert_eq!(t[6].payload["outcome"], "Success");
+    assert_eq!(t[6].payload["pattern"], "maint.restart-service");
     let stats = f
         .pipeline
         .evolution()
@@ -335,13 +384,14 @@ fn workflow_4_borderline_maintenance_is_approved_executed_and_logged() {
 #[test]
 fn workflow_5_third_rejection_blocks_the_pattern_without_review() {
     let f = fixture();
-    let queue = Arc::clone(f.pipeline.review_queue());
+    let desk = f.pipeline.review_desk();
+    let senior = Arc::clone(&f.senior);
     let requests = f.requests;
     let reviewer = thread::spawn(move || {
         for _ in 0..3 {
             let view = requests.recv_timeout(PATIENCE).unwrap();
-            queue
-                .reject(view.id, SENIOR, "not during peak hours")
+            senior
+                .reject(&desk, &view, "not during peak hours")
                 .unwrap();
         }
         // Anything after the third would be a review that must not exist.
@@ -353,13 +403,22 @@ fn workflow_5_third_rejection_blocks_the_pattern_without_review() {
     {
         let report = f.pipeline.process(&maintenance(service)).unwrap();
         assert_eq!(report.disposition, Disposition::Rejected, "request {i}");
+        let t = trail(&f.pipeline, report.run);
+        let decided = t
+            .iter()
+            .find(|s| s.action == steps::REVIEW_DECIDED)
+            .unwrap();
+        assert_eq!(
+            recorded_signature(decided).public_key,
+            f.senior.key.public().to_hex()
+        );
         assert_eq!(
             f.pipeline.refusals().refusals("maint.restart-service"),
             i as u64 + 1
         );
     }
     let requests = reviewer.join().unwrap();
-    let reviews_before = f.pipeline.review_queue().retained_len();
+    let reviews_before = f.pipeline.review_desk().retained_len();
     assert_eq!(reviews_before, 3);
 
     let report = f.pipeline.process(&maintenance("search")).unwrap();
@@ -371,8 +430,8 @@ fn workflow_5_third_rejection_blocks_the_pattern_without_review() {
         }))
     );
     assert_eq!(report.review, None);
-    assert_eq!(f.pipeline.review_queue().retained_len(), reviews_before);
-    assert_eq!(f.pipeline.review_queue().pending_len(), 0);
+    assert_eq!(f.pipeline.review_desk().retained_len(), reviews_before);
+    assert_eq!(f.pipeline.review_desk().pending_len(), 0);
     assert!(requests.try_recv().is_err(), "a fourth review was created");
     assert_eq!(f.executor.calls(), 0);
 

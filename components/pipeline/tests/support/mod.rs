@@ -164,3 +164,72 @@ pub fn shape(trail: &[Step]) -> Vec<(&str, &str)> {
         .map(|s| (s.action.as_str(), s.actor.as_str()))
         .collect()
 }
+
+/// A reviewer: a name and its signing key.
+pub struct Reviewer {
+    pub name: String,
+    pub key: hitl_collab::ReviewerKey,
+}
+
+impl Reviewer {
+    pub fn new(name: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            key: hitl_collab::ReviewerKey::generate(),
+        }
+    }
+
+    /// Signs and sends a decision on `view`.
+    pub fn decide(
+        &self,
+        desk: &aegis_pipeline::ReviewDesk,
+        view: &RequestView,
+        verdict: hitl_collab::Verdict,
+        note: &str,
+    ) -> Result<hitl_collab::Decision, hitl_collab::HitlError> {
+        desk.decide(&self.key.decide(&self.name, view, verdict, note))
+    }
+
+    pub fn approve(
+        &self,
+        desk: &aegis_pipeline::ReviewDesk,
+        view: &RequestView,
+    ) -> Result<hitl_collab::Decision, hitl_collab::HitlError> {
+        self.decide(desk, view, hitl_collab::Verdict::Approve, "")
+    }
+
+    pub fn reject(
+        &self,
+        desk: &aegis_pipeline::ReviewDesk,
+        view: &RequestView,
+        note: &str,
+    ) -> Result<hitl_collab::Decision, hitl_collab::HitlError> {
+        self.decide(desk, view, hitl_collab::Verdict::Reject, note)
+    }
+
+    /// This reviewer (an admin) grants `role` to `other`.
+    pub fn grant(&self, pipeline: &Pipeline, other: &Reviewer, role: hitl_collab::Role) {
+        let grant =
+            aegis_pipeline::ReviewerGrant::new(&other.name, role, other.key.public(), &self.name)
+                .sign(&self.key);
+        pipeline.register_reviewer(&grant).unwrap();
+    }
+}
+
+/// A builder whose bootstrap admin is `admin`.
+pub fn with_admin(
+    builder: aegis_pipeline::PipelineBuilder,
+    admin: &Reviewer,
+) -> aegis_pipeline::PipelineBuilder {
+    builder.bootstrap_admin(&admin.name, admin.key.public())
+}
+
+/// The decision signature recorded in a `review.decided` entry, checked.
+pub fn recorded_signature(step: &Step) -> hitl_collab::DecisionSignature {
+    let signature: hitl_collab::DecisionSignature =
+        serde_json::from_value(step.payload["signature"].clone()).unwrap();
+    signature
+        .verify(step.actor.as_str())
+        .expect("the recorded signature verifies");
+    signature
+}
