@@ -40,8 +40,10 @@
 //! - **Memory** per retained experience: a 72-byte record, 16 bytes of index entries, and the
 //!   context text plus 16 bytes when non-empty; about 88 bytes + context, up to 2x that while a
 //!   `VecDeque` has just doubled. [`EvolutionEngine::memory_usage`] reports it from capacities.
-//! - **Threads**: one `parking_lot::RwLock`; writes hold it for a few hash lookups and pushes,
-//!   reads share it. See the `engine` module source for why it is not sharded.
+//! - **Threads**: a thread logs through its own writer shard (aggregates, epoch counts and a
+//!   buffer of records), passing one tiny sequencer for its id and timestamp; buffers move to the
+//!   ring in batches, and reads add up the shards. See the `engine` module source for what a
+//!   reader sees while others write.
 
 #![forbid(unsafe_code)]
 
@@ -49,14 +51,16 @@ mod config;
 mod engine;
 mod error;
 mod experience;
-mod groups;
 mod memory;
 pub mod metrics;
+mod names;
 pub mod patterns;
 mod query;
+mod shard;
 mod stats;
 mod store;
 pub mod suggestions;
+mod sync;
 
 pub use config::EvolutionConfig;
 pub use engine::EvolutionEngine;
