@@ -5,6 +5,7 @@
 //! use evolution_core::{EvolutionEngine, Experience, Outcome, Query};
 //!
 //! # fn main() -> Result<(), evolution_core::EvolutionError> {
+//! # if evolution_core::BUILT_FOR_LOOM { return Ok(()); } // loom locks work only inside a model
 //! let engine = EvolutionEngine::new();
 //! let id = engine.log_experience(
 //!     Experience::new("file.delete", Outcome::Failure)
@@ -72,3 +73,8 @@ pub use patterns::{Pattern, PatternKind, PatternScope};
 pub use query::Query;
 pub use stats::{ActionStats, ScoreStats};
 pub use suggestions::{Priority, Suggestion, SuggestionKind};
+
+/// True when this library was built with `--cfg loom`: its locks are then loom's, which work only inside a
+/// loom model, so doctests (built without the flag, linked against this library) return early.
+#[doc(hidden)]
+pub const BUILT_FOR_LOOM: bool = cfg!(loom);
