@@ -1,7 +1,8 @@
 //! The thread-safe engine: sharded writers, one tiny sequencer, and a store filled in batches.
 //!
 //! # How a write goes
-//! A thread logs through its own writer shard (a `Mutex` that other running threads rarely touch): it
+//! A thread logs through its own writer shard (a `Mutex` that other running threads rarely touch; the next
+//! free one if its own is held): it
 //! resolves names through the shard's cache, takes its id and timestamp from the sequencer (a `Mutex` held
 //! for a compare and two stores: the one point every write passes, since ids are dense and timestamps follow
 //! them), counts the experience in the shard's aggregates and epoch counts, and buffers the record. When a
@@ -230,8 +231,7 @@ impl EvolutionEngine {
         let context = (!context.is_empty()).then(|| Arc::<str>::from(context));
         let clock = timestamp_us.map_or_else(now_us, |_| 0);
 
-        let index = thread_slot() % self.shards.len();
-        let mut shard = self.shards[index].lock();
+        let (index, mut shard) = self.writer_shard();
         let action = shard.action(&action_type, &self.names)?;
         let pattern = match &pattern_key {
             Some(key) => Some(shard.key(key, &self.names)?),
@@ -280,6 +280,22 @@ impl EvolutionEngine {
             }
         }
         store.append_runs(spares);
+    }
+
+    /// The calling thread's own shard if it is free, else the first free one after it, else (all busy) its
+    /// own once free: a writer never waits behind a thread that was descheduled holding a shard while
+    /// another shard is free. Any shard is correct (ids still rise within each shard, since a writer takes
+    /// its id under the shard's lock); the thread's own keeps its aggregates in its core's cache.
+    fn writer_shard(&self) -> (usize, MutexGuard<'_, Shard>) {
+        let n = self.shards.len();
+        let home = thread_slot() % n;
+        for k in 0..n {
+            let index = (home + k) % n;
+            if let Some(shard) = self.shards[index].try_lock() {
+                return (index, shard);
+            }
+        }
+        (home, self.shards[home].lock())
     }
 
     /// Every shard's lock, taken in index order.

@@ -117,9 +117,21 @@ impl Store {
     /// [`Store::next_id`] on, in id order (a k-way merge), leaving the runs empty with their capacity.
     /// O(records x non-empty runs).
     pub(crate) fn append_runs(&mut self, runs: &mut [Vec<(u64, Record)>]) {
-        let mut runs: Vec<_> = runs
-            .iter_mut()
-            .filter(|r| !r.is_empty())
+        let mut busy = runs.iter_mut().filter(|r| !r.is_empty());
+        let (Some(first), second) = (busy.next(), busy.next()) else {
+            return;
+        };
+        let Some(second) = second else {
+            // One writer since the last move: its run is already in id order.
+            for (id, record) in first.drain(..) {
+                let given = self.push(record);
+                debug_assert_eq!(given.0, id, "runs must continue the ring densely");
+            }
+            return;
+        };
+        let mut runs: Vec<_> = [first, second]
+            .into_iter()
+            .chain(busy)
             .map(|r| r.drain(..).peekable())
             .collect();
         loop {
