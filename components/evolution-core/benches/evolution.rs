@@ -1,6 +1,9 @@
 //! Criterion benchmarks of the evolution engine.
 
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::hint::black_box;
+use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use evolution_core::{EvolutionConfig, EvolutionEngine, Experience, ExperienceId, Outcome};
@@ -107,37 +110,82 @@ fn log_experience_with_retention(c: &mut Criterion) {
     });
 }
 
-/// Logging from several threads at once into one engine: time per logged experience.
+/// Experiences each thread logs per iteration of the concurrent benchmark.
+const PER_THREAD: u64 = 20_000;
+
+/// Thread counts of the concurrent benchmark: 1 is the reference rate.
+const THREADS: [u64; 4] = [1, 2, 4, 16];
+
+/// Runs `threads` threads that each log `PER_THREAD` experiences, into one shared engine or (the limit
+/// measured beside it: no shared state at all) into one engine each; returns the time the threads took.
+fn log_from_threads(threads: u64, shared: bool) -> Duration {
+    let engines: Vec<EvolutionEngine> = (0..if shared { 1 } else { threads })
+        .map(|_| EvolutionEngine::new())
+        .collect();
+    let start = Instant::now();
+    std::thread::scope(|scope| {
+        for t in 0..threads {
+            let engine = &engines[if shared { 0 } else { t as usize }];
+            scope.spawn(move || {
+                for i in 0..PER_THREAD {
+                    black_box(
+                        engine
+                            .log_experience(experience(t * PER_THREAD + i))
+                            .expect("valid experience"),
+                    );
+                }
+            });
+        }
+    });
+    let took = start.elapsed();
+    drop(engines);
+    took
+}
+
+/// Logging from 1, 2, 4 and 16 threads at once: total throughput into one shared engine, and beside it the
+/// same threads each logging into an engine of its own (nothing shared: the machine's limit for this work
+/// at that thread count, under whatever load the machine has during the run). Prints each rate as a ratio
+/// of the 1-thread rate and of the no-sharing limit.
 fn log_experience_concurrent(c: &mut Criterion) {
-    const PER_THREAD: u64 = 2_000;
     let mut group = c.benchmark_group("log_experience_concurrent");
-    for threads in [1u64, 2, 4] {
-        let engine = engine_with(10_000);
+    let measured: RefCell<BTreeMap<(bool, u64), (u64, Duration)>> = RefCell::new(BTreeMap::new());
+    for threads in THREADS {
         group.throughput(Throughput::Elements(threads * PER_THREAD));
-        group.bench_with_input(
-            BenchmarkId::from_parameter(threads),
-            &threads,
-            |b, &threads| {
-                b.iter(|| {
-                    std::thread::scope(|scope| {
-                        for t in 0..threads {
-                            let engine = &engine;
-                            scope.spawn(move || {
-                                for i in 0..PER_THREAD {
-                                    black_box(
-                                        engine
-                                            .log_experience(experience(t * PER_THREAD + i))
-                                            .expect("valid experience"),
-                                    );
-                                }
-                            });
-                        }
-                    })
+        for (name, shared) in [("shared", true), ("independent", false)] {
+            group.bench_with_input(BenchmarkId::new(name, threads), &threads, |b, &threads| {
+                b.iter_custom(|iters| {
+                    let took: Duration =
+                        (0..iters).map(|_| log_from_threads(threads, shared)).sum();
+                    let mut m = measured.borrow_mut();
+                    let entry = m.entry((shared, threads)).or_default();
+                    entry.0 += iters * threads * PER_THREAD;
+                    entry.1 += took;
+                    took
                 })
-            },
-        );
+            });
+        }
     }
     group.finish();
+    let m = measured.into_inner();
+    let rate = |shared, threads| {
+        m.get(&(shared, threads))
+            .map(|&(ops, took)| ops as f64 / took.as_secs_f64().max(f64::MIN_POSITIVE))
+    };
+    if let Some(one) = rate(true, 1) {
+        for threads in THREADS {
+            if let (Some(ours), Some(limit)) = (rate(true, threads), rate(false, threads)) {
+                eprintln!(
+                    "log_experience_concurrent/{threads}: shared {:.2} M/s = {:.2}x of 1 thread; \
+                     no-sharing limit {:.2} M/s = {:.2}x of 1 thread; shared / limit = {:.2}",
+                    ours / 1e6,
+                    ours / one,
+                    limit / 1e6,
+                    limit / one,
+                    ours / limit
+                );
+            }
+        }
+    }
 }
 
 fn recognize_patterns(c: &mut Criterion) {

@@ -1,57 +1,137 @@
-//! The thread-safe engine: one `RwLock` around the aggregates, the ring and its indexes.
+//! The thread-safe engine: sharded writers, one tiny sequencer, and a store filled in batches.
 //!
-//! Why one lock and not shards by action type: dense global ids (O(1) lookup by id) and a single
-//! time order (binary-searched time ranges) need one serialisation point anyway, and every write
-//! holds the lock for only a few hash lookups and pushes (validation, the clock read and the
-//! context allocation happen before locking). Reads (queries, patterns, metrics) share the lock.
+//! # How a write goes
+//! A thread logs through its own writer shard (a `Mutex` that other running threads rarely touch; the next
+//! free one if its own is held): it
+//! resolves names through the shard's cache, takes its id and timestamp from the sequencer (a `Mutex` held
+//! for a compare and two stores: the one point every write passes, since ids are dense and timestamps follow
+//! them), counts the experience in the shard's aggregates and epoch counts, and buffers the record. When a
+//! shard has buffered [`FLUSH_AT`] records, the writer moves every shard's buffer into the store (the ring
+//! and its indexes, behind an `RwLock`) in one batch, so the store's lock and cache lines change cores once
+//! per batch instead of once per write.
+//!
+//! # What a reader sees
+//! - Aggregates, patterns, suggestions and metrics lock every shard at once (in shard order) and add them
+//!   up: the result counts exactly the experiences with ids below some `n`, every experience whose
+//!   `log_experience` returned before the read began among them, and each of those in all of its
+//!   aggregates (never an experience half-counted, never a later id without an earlier one).
+//! - Raw records (`get`, `query`, `retained`, `memory_usage`) are read from the store after moving every
+//!   buffered record into it whenever the store is behind the sequencer, so a reader sees every experience
+//!   logged before the read began (its own included) and a dense id range.
+//! - Re-scoring (`learn_from_*`) changes the record in the store and its shard's aggregates under both
+//!   locks, so no reader sees one without the other.
+//!
+//! Lock order (no cycles): `committed` -> shards (in index order) -> `sequence` / `names`; a writer holds
+//! one shard, then at most `sequence` or `names`, and releases its shard before it flushes.
 
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
-use parking_lot::RwLock;
-
-use crate::groups::Groups;
-use crate::metrics::{EpochSeries, slope};
+use crate::metrics::{EpochCounts, slope};
 use crate::patterns::recognize;
+use crate::shard::{Dimension, Names, Shard};
 use crate::stats::IssueThresholds;
 use crate::store::{Record, Selection, Store};
 use crate::suggestions::suggest;
+use crate::sync::{Mutex, MutexGuard, Padded, RwLock, default_shards, now_us, thread_slot};
 use crate::{
     ActionStats, CapabilityMetrics, EvolutionConfig, EvolutionError, Experience, ExperienceId,
-    ExperienceRecord, MemoryUsage, Outcome, Pattern, Query, Suggestion,
+    ExperienceRecord, MemoryUsage, Pattern, Query, Suggestion,
 };
 
-const ACTION_TYPE: &str = "action type";
-const PATTERN_KEY: &str = "pattern key";
+/// Records a shard buffers before its writer moves all buffers into the store. Larger batches cost fewer
+/// hand-offs of the store between cores and more bytes per shard (2 x 128 x 80 bytes, buffer and spare).
+pub(crate) const FLUSH_AT: usize = 128;
+
+/// Buffered records at which a writer waits for the store instead of trying it (readers holding it for a
+/// long time must not let buffers grow without bound).
+const FLUSH_MUST: usize = 16 * FLUSH_AT;
 
 /// Learns from outcomes: logs [`Experience`]s, keeps per-action-type and per-pattern-key
 /// aggregates up to date in O(1), and derives patterns, suggestions and metrics from them.
 ///
-/// `Send + Sync`: share it (e.g. in an `Arc`) and call every method through `&self`.
+/// `Send + Sync`: share it (e.g. in an `Arc`) and call every method through `&self`. Threads that log
+/// at the same time mostly work on different writer shards; see the `engine` module source for what a
+/// reader sees while others write.
 #[derive(Debug)]
 pub struct EvolutionEngine {
     config: EvolutionConfig,
     limits: IssueThresholds,
-    inner: RwLock<Inner>,
-}
-
-#[derive(Debug)]
-struct Inner {
-    actions: Groups,
-    keys: Groups,
-    totals: ActionStats,
-    store: Store,
-    epochs: EpochSeries,
-    last_timestamp_us: u64,
+    /// Dense ids and non-decreasing timestamps: the one point every write passes.
+    sequence: Padded<Mutex<Sequence>>,
+    shards: Box<[Padded<Mutex<Shard>>]>,
+    names: Padded<Mutex<Names>>,
+    committed: Padded<RwLock<Committed>>,
     /// Handed out as the context of records that have none.
     empty: Arc<str>,
 }
 
-/// Microseconds since the Unix epoch by the system clock (0 before the epoch).
-fn now_us() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX))
+/// The next id and the newest timestamp handed out.
+#[derive(Debug, Default)]
+struct Sequence {
+    next_id: u64,
+    last_timestamp_us: u64,
+}
+
+impl Sequence {
+    /// The next id and its timestamp: `explicit` if given and not earlier than the last one, else the
+    /// `clock` reading raised to the last one. Nothing changes on error.
+    fn assign(&mut self, explicit: Option<u64>, clock: u64) -> Result<(u64, u64), EvolutionError> {
+        let timestamp_us = match explicit {
+            Some(given) if given < self.last_timestamp_us => {
+                return Err(EvolutionError::TimestampRegressed {
+                    given_us: given,
+                    last_us: self.last_timestamp_us,
+                });
+            }
+            Some(given) => given,
+            None => clock.max(self.last_timestamp_us),
+        };
+        let id = self.next_id;
+        self.next_id += 1;
+        self.last_timestamp_us = timestamp_us;
+        Ok((id, timestamp_us))
+    }
+}
+
+/// The store and the spare buffers swapped into the shards when their records move to the store.
+#[derive(Debug)]
+struct Committed {
+    store: Store,
+    spares: Vec<Vec<(u64, Record)>>,
+}
+
+/// Aggregates summed over every shard at one instant.
+struct Merged {
+    actions: Vec<ActionStats>,
+    keys: Vec<ActionStats>,
+    totals: ActionStats,
+    /// Experiences counted: exactly the ids below this.
+    logged: u64,
+    rates: Vec<f64>,
+}
+
+/// Names with their aggregates.
+type Named = Vec<(Arc<str>, ActionStats)>;
+
+/// Adds `part` into `sum` index by index.
+fn add_all(sum: &mut Vec<ActionStats>, part: &[ActionStats]) {
+    if sum.len() < part.len() {
+        sum.resize(part.len(), ActionStats::default());
+    }
+    for (s, p) in sum.iter_mut().zip(part) {
+        s.merge(p);
+    }
+}
+
+/// Names paired with their aggregates, skipping names nothing was counted under (a name interned by a
+/// write that then failed its timestamp check).
+fn named(names: &[Arc<str>], stats: &[ActionStats]) -> Named {
+    names
+        .iter()
+        .zip(stats)
+        .filter(|(_, s)| s.count > 0)
+        .map(|(n, s)| (Arc::clone(n), *s))
+        .collect()
 }
 
 fn non_empty(text: &str, error: EvolutionError) -> Result<&str, EvolutionError> {
@@ -88,19 +168,26 @@ impl EvolutionEngine {
             ethics_below: config.ethics_issue_below,
             safety_below: config.safety_issue_below,
         };
-        let inner = Inner {
-            actions: Groups::default(),
-            keys: Groups::default(),
-            totals: ActionStats::default(),
+        let shards = (0..default_shards().min(usize::from(u16::MAX)))
+            .map(|_| {
+                Padded(Mutex::new(Shard::new(EpochCounts::new(
+                    config.epoch_len,
+                    config.velocity_epochs,
+                ))))
+            })
+            .collect();
+        let committed = Committed {
             store: Store::new(config.retention),
-            epochs: EpochSeries::new(config.epoch_len, config.velocity_epochs),
-            last_timestamp_us: 0,
-            empty: Arc::from(""),
+            spares: Vec::new(),
         };
         Self {
-            config,
             limits,
-            inner: RwLock::new(inner),
+            sequence: Padded(Mutex::new(Sequence::default())),
+            shards,
+            names: Padded(Mutex::new(Names::default())),
+            committed: Padded(RwLock::new(committed)),
+            empty: Arc::from(""),
+            config,
         }
     }
 
@@ -142,43 +229,132 @@ impl EvolutionEngine {
             .map(|s| crate::experience::validate_score("safety", s))
             .transpose()?;
         let context = (!context.is_empty()).then(|| Arc::<str>::from(context));
-        let clock = timestamp_us.unwrap_or_else(now_us);
+        let clock = timestamp_us.map_or_else(now_us, |_| 0);
 
-        let mut inner = self.inner.write();
-        let timestamp_us = match timestamp_us {
-            Some(given) if given < inner.last_timestamp_us => {
-                return Err(EvolutionError::TimestampRegressed {
-                    given_us: given,
-                    last_us: inner.last_timestamp_us,
-                });
-            }
-            _ => clock.max(inner.last_timestamp_us),
-        };
-        let action = inner.actions.intern(&action_type, ACTION_TYPE)?;
+        let (index, mut shard) = self.writer_shard();
+        let action = shard.action(&action_type, &self.names)?;
         let pattern = match &pattern_key {
-            Some(key) => Some(inner.keys.intern(key, PATTERN_KEY)?),
+            Some(key) => Some(shard.key(key, &self.names)?),
             None => None,
         };
-        let limits = self.limits;
-        if let Some(s) = inner.actions.stats_mut(action) {
-            s.add(outcome, ethics, safety, limits);
-        }
-        if let Some(s) = pattern.and_then(|p| inner.keys.stats_mut(p)) {
-            s.add(outcome, ethics, safety, limits);
-        }
-        inner.totals.add(outcome, ethics, safety, limits);
-        let next = inner.store.next_id();
-        inner.epochs.record(next, outcome == Outcome::Success);
-        inner.last_timestamp_us = timestamp_us;
-        Ok(inner.store.push(Record {
+        let (id, timestamp_us) = self.sequence.lock().assign(timestamp_us, clock)?;
+        let record = Record {
             timestamp_us,
             ethics,
             safety,
             context,
             pattern,
             action,
+            // Fits: there are at most u16::MAX shards.
+            shard: index as u16,
             outcome,
-        }))
+        };
+        shard.log(id, record, self.limits);
+        let buffered = shard.buffer.len();
+        drop(shard);
+        if buffered >= FLUSH_AT {
+            let committed = if buffered >= FLUSH_MUST {
+                Some(self.committed.write())
+            } else {
+                self.committed.try_write()
+            };
+            if let Some(mut committed) = committed {
+                self.flush(&mut committed);
+            }
+        }
+        Ok(ExperienceId(id))
+    }
+
+    /// Moves every shard's buffered records into the store. All shards are locked at once while their
+    /// buffers are swapped for empty spares, so no write is half done and the buffered ids are exactly
+    /// the ones from the store's next id to the sequencer's.
+    fn flush(&self, committed: &mut Committed) {
+        let Committed { store, spares } = committed;
+        if spares.len() < self.shards.len() {
+            spares.resize_with(self.shards.len(), Vec::new);
+        }
+        {
+            let mut guards = self.lock_shards();
+            for (shard, spare) in guards.iter_mut().zip(spares.iter_mut()) {
+                std::mem::swap(&mut shard.buffer, spare);
+            }
+        }
+        store.append_runs(spares);
+    }
+
+    /// The calling thread's own shard if it is free, else the first free one after it, else (all busy) its
+    /// own once free: a writer never waits behind a thread that was descheduled holding a shard while
+    /// another shard is free. Any shard is correct (ids still rise within each shard, since a writer takes
+    /// its id under the shard's lock); the thread's own keeps its aggregates in its core's cache.
+    fn writer_shard(&self) -> (usize, MutexGuard<'_, Shard>) {
+        let n = self.shards.len();
+        let home = thread_slot() % n;
+        for k in 0..n {
+            let index = (home + k) % n;
+            if let Some(shard) = self.shards[index].try_lock() {
+                return (index, shard);
+            }
+        }
+        (home, self.shards[home].lock())
+    }
+
+    /// Every shard's lock, taken in index order.
+    fn lock_shards(&self) -> Vec<MutexGuard<'_, Shard>> {
+        self.shards.iter().map(|s| s.lock()).collect()
+    }
+
+    /// Experiences handed an id so far.
+    fn logged(&self) -> u64 {
+        self.sequence.lock().next_id
+    }
+
+    /// Runs `read` on the store once it holds every experience logged before this call.
+    fn read_store<R>(&self, read: impl FnOnce(&Store) -> R) -> R {
+        let logged = self.logged();
+        {
+            let committed = self.committed.read();
+            if committed.store.next_id() >= logged {
+                return read(&committed.store);
+            }
+        }
+        let mut committed = self.committed.write();
+        self.flush(&mut committed);
+        read(&committed.store)
+    }
+
+    /// Aggregates of every shard, summed at one instant.
+    fn merged(&self) -> Merged {
+        let shards = self.lock_shards();
+        let logged = self.logged();
+        let mut m = Merged {
+            actions: Vec::new(),
+            keys: Vec::new(),
+            totals: ActionStats::default(),
+            logged,
+            rates: EpochCounts::complete_rates(
+                shards.iter().map(|s| &s.epochs),
+                self.config.epoch_len,
+                self.config.velocity_epochs,
+                logged,
+            ),
+        };
+        for s in &shards {
+            add_all(&mut m.actions, &s.actions);
+            add_all(&mut m.keys, &s.keys);
+            m.totals.merge(&s.totals);
+        }
+        m
+    }
+
+    /// The summed aggregates of one group (`pick` chooses it in a shard), `None` if nothing was counted.
+    fn group_stats(&self, pick: impl Fn(&Shard) -> Option<&ActionStats>) -> Option<ActionStats> {
+        let mut sum = ActionStats::default();
+        for shard in &self.lock_shards() {
+            if let Some(s) = pick(shard) {
+                sum.merge(s);
+            }
+        }
+        (sum.count > 0).then_some(sum)
     }
 
     /// Sets (or replaces) the ethics score of experience `id`, moving every aggregate it counts
@@ -210,26 +386,22 @@ impl EvolutionEngine {
     }
 
     fn rescore(&self, id: ExperienceId, score: f64, dim: Dimension) -> Result<(), EvolutionError> {
-        let limits = self.limits;
-        let mut guard = self.inner.write();
-        let inner = &mut *guard;
-        let record = inner.store.get_mut(id)?;
+        let mut committed = self.committed.write();
+        if committed.store.next_id() < self.logged() {
+            // Also for an old id: whether it is evicted depends on everything logged before this call.
+            self.flush(&mut committed);
+        }
+        let record = committed.store.get_mut(id)?;
+        let shard = self
+            .shards
+            .get(usize::from(record.shard))
+            .ok_or(EvolutionError::UnknownExperience(id))?;
+        let mut shard = shard.lock();
         let old = match dim {
             Dimension::Ethics => record.ethics.replace(score),
             Dimension::Safety => record.safety.replace(score),
         };
-        let (action, pattern) = (record.action, record.pattern);
-        let apply = |s: &mut ActionStats| match dim {
-            Dimension::Ethics => s.replace_ethics(old, score, limits),
-            Dimension::Safety => s.replace_safety(old, score, limits),
-        };
-        if let Some(s) = inner.actions.stats_mut(action) {
-            apply(s);
-        }
-        if let Some(s) = pattern.and_then(|p| inner.keys.stats_mut(p)) {
-            apply(s);
-        }
-        apply(&mut inner.totals);
+        shard.rescore(record, dim, old, score, self.limits);
         Ok(())
     }
 
@@ -238,9 +410,10 @@ impl EvolutionEngine {
     /// # Errors
     /// [`EvolutionError::UnknownExperience`], [`EvolutionError::ExperienceEvicted`].
     pub fn get(&self, id: ExperienceId) -> Result<ExperienceRecord, EvolutionError> {
-        let inner = self.inner.read();
-        let record = inner.store.get(id)?;
-        Ok(inner.to_record(id, record))
+        self.read_store(|store| {
+            let record = store.get(id)?;
+            Ok(self.to_record(&self.names.lock(), id, record))
+        })
     }
 
     /// Retained experiences matching `query`, through the indexes: O(log n) plus the size of the
@@ -255,46 +428,40 @@ impl EvolutionEngine {
                 end_us: query.time.end,
             });
         }
-        let inner = self.inner.read();
-        let action = match &query.action_type {
-            Some(name) => match inner.actions.find(name) {
-                Some(a) => Some(a),
-                None => return Ok(Vec::new()),
-            },
-            None => None,
-        };
-        let selection = Selection {
-            action,
-            outcomes: query.outcomes,
-            time: query.time.clone(),
-            newest_first: query.newest_first,
-            limit: query.limit,
-        };
-        let ids = inner.store.select(&selection);
-        Ok(ids
-            .into_iter()
-            .filter_map(|id| inner.store.get(id).ok().map(|r| inner.to_record(id, r)))
-            .collect())
+        self.read_store(|store| {
+            let names = self.names.lock();
+            let action = match &query.action_type {
+                Some(name) => match names.actions.find(name) {
+                    Some(a) => Some(a),
+                    None => return Ok(Vec::new()),
+                },
+                None => None,
+            };
+            let selection = Selection {
+                action,
+                outcomes: query.outcomes,
+                time: query.time.clone(),
+                newest_first: query.newest_first,
+                limit: query.limit,
+            };
+            let ids = store.select(&selection);
+            Ok(ids
+                .into_iter()
+                .filter_map(|id| store.get(id).ok().map(|r| self.to_record(&names, id, r)))
+                .collect())
+        })
     }
 
     /// Aggregates of one action type over every experience ever logged, `None` if never seen.
     pub fn action_stats(&self, action_type: &str) -> Option<ActionStats> {
-        let inner = self.inner.read();
-        inner
-            .actions
-            .find(action_type)
-            .and_then(|a| inner.actions.stats(a))
-            .copied()
+        let index = self.names.lock().actions.find(action_type)?;
+        self.group_stats(|s| s.actions.get(index as usize))
     }
 
     /// Aggregates of one pattern key over every experience ever logged, `None` if never seen.
     pub fn pattern_stats(&self, pattern_key: &str) -> Option<ActionStats> {
-        let inner = self.inner.read();
-        inner
-            .keys
-            .find(pattern_key)
-            .and_then(|k| inner.keys.stats(k))
-            .copied()
+        let index = self.names.lock().keys.find(pattern_key)?;
+        self.group_stats(|s| s.keys.get(index as usize))
     }
 
     /// How many experiences with this pattern key have a safety score below
@@ -312,55 +479,71 @@ impl EvolutionEngine {
 
     /// Every action type with its aggregates, in first-seen order.
     pub fn all_action_stats(&self) -> Vec<(Arc<str>, ActionStats)> {
-        let inner = self.inner.read();
-        inner
-            .actions
-            .iter()
-            .map(|(n, s)| (Arc::clone(n), *s))
-            .collect()
+        let merged = self.merged();
+        named(self.names.lock().actions.names(), &merged.actions)
     }
 
     /// Aggregates over every experience ever logged.
     pub fn totals(&self) -> ActionStats {
-        self.inner.read().totals
+        let mut sum = ActionStats::default();
+        for shard in &self.lock_shards() {
+            sum.merge(&shard.totals);
+        }
+        sum
     }
 
     /// Experiences ever logged (= the next id).
     pub fn total_logged(&self) -> u64 {
-        self.inner.read().store.next_id()
+        self.logged()
     }
 
     /// Raw experiences currently retained.
     pub fn retained(&self) -> usize {
-        self.inner.read().store.len()
+        self.read_store(Store::len)
+    }
+
+    /// Action types and pattern keys with their aggregates, from one merge.
+    fn named_groups(&self) -> (Merged, Named, Named) {
+        let merged = self.merged();
+        let names = self.names.lock();
+        let actions = named(names.actions.names(), &merged.actions);
+        let keys = named(names.keys.names(), &merged.keys);
+        (merged, actions, keys)
     }
 
     /// Recognised patterns (see [`crate::patterns`] for the rules).
     /// O(action types + pattern keys).
     pub fn recognize_patterns(&self) -> Vec<Pattern> {
-        let inner = self.inner.read();
-        recognize(inner.actions.iter(), inner.keys.iter(), &self.config)
+        let (_, actions, keys) = self.named_groups();
+        recognize(
+            actions.iter().map(|(n, s)| (n, s)),
+            keys.iter().map(|(n, s)| (n, s)),
+            &self.config,
+        )
     }
 
     /// Improvement suggestions, most urgent first (see [`crate::suggestions`] for the rules).
     /// O(action types + pattern keys).
     pub fn suggest_improvements(&self) -> Vec<Suggestion> {
-        let inner = self.inner.read();
-        suggest(inner.actions.iter(), inner.keys.iter(), &self.config)
+        let (_, actions, keys) = self.named_groups();
+        suggest(
+            actions.iter().map(|(n, s)| (n, s)),
+            keys.iter().map(|(n, s)| (n, s)),
+            &self.config,
+        )
     }
 
     /// A snapshot of the capability metrics (see [`crate::metrics`]). O(velocity_epochs).
     pub fn capability_metrics(&self) -> CapabilityMetrics {
-        let inner = self.inner.read();
-        let t = inner.totals;
-        let logged = inner.store.next_id();
-        let rates = inner.epochs.complete_rates(logged);
+        let (merged, actions, keys) = self.named_groups();
+        let t = merged.totals;
+        let rates = &merged.rates;
         let recent = (!rates.is_empty()).then(|| rates.iter().sum::<f64>() / rates.len() as f64);
         CapabilityMetrics {
-            total_experiences: logged,
-            retained_experiences: inner.store.len(),
-            action_types: inner.actions.len(),
-            pattern_keys: inner.keys.len(),
+            total_experiences: merged.logged,
+            retained_experiences: self.retained(),
+            action_types: actions.len(),
+            pattern_keys: keys.len(),
             successes: t.successes,
             failures: t.failures,
             learnings: t.learnings,
@@ -370,36 +553,43 @@ impl EvolutionEngine {
             ethics_issues: t.ethics_issues,
             safety_issues: t.safety_issues,
             recent_success_rate: recent,
-            learning_velocity: slope(&rates),
+            learning_velocity: slope(rates),
             velocity_epochs: rates.len(),
         }
     }
 
     /// Bytes held, by part (see [`MemoryUsage`] for how they are counted).
     pub fn memory_usage(&self) -> MemoryUsage {
-        let inner = self.inner.read();
-        let store = inner.store.memory();
+        let (retained, store) = self.read_store(|store| (store.len(), store.memory()));
+        let (mut aggregate_bytes, mut buffer_bytes) = (0, 0);
+        for shard in &self.lock_shards() {
+            aggregate_bytes += shard.aggregate_bytes();
+            buffer_bytes += shard.buffer_bytes();
+        }
+        {
+            let committed = self.committed.read();
+            buffer_bytes += committed
+                .spares
+                .iter()
+                .map(|s| s.capacity() * std::mem::size_of::<(u64, Record)>())
+                .sum::<usize>();
+        }
+        let names = self.names.lock();
+        aggregate_bytes += names.actions.memory() + names.keys.memory();
         MemoryUsage {
-            retained: inner.store.len(),
+            retained,
             record_bytes: store.records,
             index_bytes: store.indexes,
             context_bytes: store.contexts,
-            aggregate_bytes: inner.actions.memory() + inner.keys.memory(),
+            aggregate_bytes,
+            buffer_bytes,
         }
     }
-}
 
-#[derive(Debug, Clone, Copy)]
-enum Dimension {
-    Ethics,
-    Safety,
-}
-
-impl Inner {
-    fn to_record(&self, id: ExperienceId, r: &Record) -> ExperienceRecord {
+    fn to_record(&self, names: &Names, id: ExperienceId, r: &Record) -> ExperienceRecord {
         ExperienceRecord {
             id,
-            action_type: self
+            action_type: names
                 .actions
                 .name(r.action)
                 .map_or_else(|| Arc::from(""), Arc::clone),
@@ -411,7 +601,7 @@ impl Inner {
                 .context
                 .as_ref()
                 .map_or_else(|| Arc::clone(&self.empty), Arc::clone),
-            pattern_key: r.pattern.and_then(|p| self.keys.name(p)).map(Arc::clone),
+            pattern_key: r.pattern.and_then(|p| names.keys.name(p)).map(Arc::clone),
         }
     }
 }
@@ -419,6 +609,7 @@ impl Inner {
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
+    use crate::Outcome;
 
     fn at(action: &str, outcome: Outcome, ts: u64) -> Experience {
         Experience::new(action, outcome).with_timestamp_us(ts)

@@ -14,14 +14,22 @@ pub struct MemoryUsage {
     pub index_bytes: usize,
     /// Heap blocks of non-empty contexts (16 bytes of reference counts + the text).
     pub context_bytes: usize,
-    /// Interned names and their aggregates (grows with action types and pattern keys only).
+    /// Interned names and their aggregates, per writer shard (grows with action types and pattern keys
+    /// only).
     pub aggregate_bytes: usize,
+    /// Writer shards' record buffers and their spares, by capacity: a fixed amount per shard in use (up to
+    /// 2 x 128 records of 80 bytes), not per experience.
+    pub buffer_bytes: usize,
 }
 
 impl MemoryUsage {
     /// Sum of all parts.
     pub fn total_bytes(&self) -> usize {
-        self.record_bytes + self.index_bytes + self.context_bytes + self.aggregate_bytes
+        self.record_bytes
+            + self.index_bytes
+            + self.context_bytes
+            + self.aggregate_bytes
+            + self.buffer_bytes
     }
 
     /// Bytes of records, indexes and contexts per retained experience, `None` when none is

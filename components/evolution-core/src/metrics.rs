@@ -45,52 +45,67 @@ pub struct CapabilityMetrics {
     pub velocity_epochs: usize,
 }
 
-/// Successes per epoch for the newest epochs (the last one possibly incomplete).
+/// Successes per epoch seen by one writer shard, for its newest epochs (ids reach a shard in increasing
+/// order, but not densely: the other shards take the ids in between).
 #[derive(Debug)]
-pub(crate) struct EpochSeries {
+pub(crate) struct EpochCounts {
     epoch_len: u64,
     keep: usize,
-    /// Index of the newest epoch, if any.
-    newest: Option<u64>,
-    successes: VecDeque<u64>,
+    /// `(epoch, successes in it on this shard)`, oldest first, at most `keep` entries.
+    successes: VecDeque<(u64, u64)>,
 }
 
-impl EpochSeries {
+impl EpochCounts {
+    /// Counts for epochs of `epoch_len` experiences, enough for a velocity window of `window` epochs.
     pub(crate) fn new(epoch_len: u64, window: usize) -> Self {
         Self {
             epoch_len,
-            keep: window + 1,
-            newest: None,
+            keep: window.saturating_add(1),
             successes: VecDeque::new(),
         }
     }
 
-    /// Records experience `id` (ids arrive densely, in order). O(1).
+    /// Records experience `id` (larger than every id recorded here before). O(1).
+    ///
+    /// An epoch dropped here is older than this shard's `keep` newest, hence older than the engine's
+    /// `keep` newest, so no window ever needs it.
     pub(crate) fn record(&mut self, id: u64, success: bool) {
         let epoch = id / self.epoch_len;
-        if self.newest != Some(epoch) {
-            self.newest = Some(epoch);
-            self.successes.push_back(0);
+        if self.successes.back().is_none_or(|&(e, _)| e != epoch) {
+            self.successes.push_back((epoch, 0));
             if self.successes.len() > self.keep {
                 self.successes.pop_front();
             }
         }
-        if success && let Some(last) = self.successes.back_mut() {
-            *last += 1;
+        if success && let Some((_, n)) = self.successes.back_mut() {
+            *n += 1;
         }
     }
 
-    /// Success rates of the complete epochs in the window, oldest first, given how many
-    /// experiences were logged.
-    pub(crate) fn complete_rates(&self, logged: u64) -> Vec<f64> {
-        let partial = usize::from(!logged.is_multiple_of(self.epoch_len));
-        let complete = self.successes.len().saturating_sub(partial);
-        let window = complete.min(self.keep - 1);
+    /// Successes this shard saw in `epoch` (0 if none or no longer kept).
+    fn successes_in(&self, epoch: u64) -> u64 {
         self.successes
             .iter()
-            .take(complete)
-            .skip(complete - window)
-            .map(|&s| s as f64 / self.epoch_len as f64)
+            .rev()
+            .find(|&&(e, _)| e == epoch)
+            .map_or(0, |&(_, n)| n)
+    }
+
+    /// Success rates of the complete epochs in a window of `window` epochs, oldest first, summed over
+    /// `shards` which together recorded exactly the ids below `logged`.
+    pub(crate) fn complete_rates<'a>(
+        shards: impl Iterator<Item = &'a EpochCounts> + Clone,
+        epoch_len: u64,
+        window: usize,
+        logged: u64,
+    ) -> Vec<f64> {
+        let complete = logged / epoch_len;
+        let first = complete.saturating_sub(window as u64);
+        (first..complete)
+            .map(|e| {
+                let n: u64 = shards.clone().map(|s| s.successes_in(e)).sum();
+                n as f64 / epoch_len as f64
+            })
             .collect()
     }
 }
@@ -125,7 +140,7 @@ mod tests {
 
     #[test]
     fn only_complete_epochs_in_the_window_count() {
-        let mut s = EpochSeries::new(4, 2);
+        let mut s = EpochCounts::new(4, 2);
         // Epoch 0: 1/4, epoch 1: 2/4, epoch 2: 4/4, epoch 3 partial.
         let outcomes = [
             true, false, false, false, true, true, false, false, true, true, true, true, true,
@@ -133,11 +148,36 @@ mod tests {
         for (id, &ok) in outcomes.iter().enumerate() {
             s.record(id as u64, ok);
         }
-        assert_eq!(s.complete_rates(outcomes.len() as u64), vec![0.5, 1.0]);
-        let mut exact = EpochSeries::new(4, 5);
+        let rates = |shards: &[&EpochCounts], window, logged| {
+            EpochCounts::complete_rates(shards.iter().copied(), 4, window, logged)
+        };
+        assert_eq!(rates(&[&s], 2, outcomes.len() as u64), vec![0.5, 1.0]);
+        let mut exact = EpochCounts::new(4, 5);
         for (id, &ok) in outcomes.iter().take(12).enumerate() {
             exact.record(id as u64, ok);
         }
-        assert_eq!(exact.complete_rates(12), vec![0.25, 0.5, 1.0]);
+        assert_eq!(rates(&[&exact], 5, 12), vec![0.25, 0.5, 1.0]);
+    }
+
+    #[test]
+    fn shards_with_interleaved_ids_sum_to_the_whole() {
+        // Ids alternate between two shards; every id succeeds except multiples of 3.
+        let (mut even, mut odd) = (EpochCounts::new(4, 3), EpochCounts::new(4, 3));
+        let mut whole = EpochCounts::new(4, 3);
+        for id in 0..22u64 {
+            let ok = !id.is_multiple_of(3);
+            whole.record(id, ok);
+            if id.is_multiple_of(2) {
+                even.record(id, ok);
+            } else {
+                odd.record(id, ok);
+            }
+        }
+        let merged = EpochCounts::complete_rates([&even, &odd].into_iter(), 4, 3, 22);
+        assert_eq!(
+            merged,
+            EpochCounts::complete_rates([&whole].into_iter(), 4, 3, 22)
+        );
+        assert_eq!(merged.len(), 3);
     }
 }

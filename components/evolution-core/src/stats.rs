@@ -100,6 +100,20 @@ impl ActionStats {
         (self.count > 0).then(|| part as f64 / self.count as f64)
     }
 
+    /// Adds the aggregates of a disjoint group of experiences (another writer shard's share).
+    pub(crate) fn merge(&mut self, other: &ActionStats) {
+        self.count += other.count;
+        self.successes += other.successes;
+        self.failures += other.failures;
+        self.learnings += other.learnings;
+        self.ethics.count += other.ethics.count;
+        self.ethics.sum += other.ethics.sum;
+        self.safety.count += other.safety.count;
+        self.safety.sum += other.safety.sum;
+        self.ethics_issues += other.ethics_issues;
+        self.safety_issues += other.safety_issues;
+    }
+
     /// Adds one experience.
     pub(crate) fn add(
         &mut self,

@@ -30,6 +30,8 @@ pub(crate) struct Record {
     pub(crate) context: Option<Arc<str>>,
     pub(crate) pattern: Option<u32>,
     pub(crate) action: u32,
+    /// The writer shard that counted it (its aggregates move there when it is re-scored).
+    pub(crate) shard: u16,
     pub(crate) outcome: Outcome,
 }
 
@@ -109,6 +111,44 @@ impl Store {
             self.evict_oldest();
         }
         ExperienceId(id)
+    }
+
+    /// Appends the records of `runs`, each sorted by id and together holding exactly the ids from
+    /// [`Store::next_id`] on, in id order (a k-way merge), leaving the runs empty with their capacity.
+    /// O(records x non-empty runs).
+    pub(crate) fn append_runs(&mut self, runs: &mut [Vec<(u64, Record)>]) {
+        let mut busy = runs.iter_mut().filter(|r| !r.is_empty());
+        let (Some(first), second) = (busy.next(), busy.next()) else {
+            return;
+        };
+        let Some(second) = second else {
+            // One writer since the last move: its run is already in id order.
+            for (id, record) in first.drain(..) {
+                let given = self.push(record);
+                debug_assert_eq!(given.0, id, "runs must continue the ring densely");
+            }
+            return;
+        };
+        let mut runs: Vec<_> = [first, second]
+            .into_iter()
+            .chain(busy)
+            .map(|r| r.drain(..).peekable())
+            .collect();
+        loop {
+            let mut next: Option<(usize, u64)> = None;
+            for (k, run) in runs.iter_mut().enumerate() {
+                if let Some(&(id, _)) = run.peek()
+                    && next.is_none_or(|(_, best)| id < best)
+                {
+                    next = Some((k, id));
+                }
+            }
+            let Some((k, _)) = next else { break };
+            if let Some((id, record)) = runs.get_mut(k).and_then(Iterator::next) {
+                let given = self.push(record);
+                debug_assert_eq!(given.0, id, "runs must continue the ring densely");
+            }
+        }
     }
 
     fn evict_oldest(&mut self) {
@@ -314,6 +354,7 @@ mod tests {
             context: (!context.is_empty()).then(|| Arc::from(context)),
             pattern: None,
             action,
+            shard: 0,
             outcome,
         }
     }
@@ -331,6 +372,32 @@ mod tests {
     #[test]
     fn record_stays_small() {
         assert!(size_of::<Record>() <= 72, "{}", size_of::<Record>());
+    }
+
+    #[test]
+    fn runs_merge_in_id_order_and_are_left_empty() {
+        let mut s = Store::new(None);
+        s.push(record(0, 0, Outcome::Success, ""));
+        let mut runs = vec![
+            vec![
+                (1, record(10, 0, Outcome::Success, "")),
+                (4, record(40, 1, Outcome::Failure, "")),
+            ],
+            Vec::new(),
+            vec![
+                (2, record(20, 1, Outcome::Success, "")),
+                (3, record(30, 0, Outcome::Learning, "")),
+            ],
+        ];
+        s.append_runs(&mut runs);
+        assert!(runs.iter().all(Vec::is_empty));
+        let times: Vec<u64> = (0..5)
+            .filter_map(|i| s.get(ExperienceId(i)).ok().map(|r| r.timestamp_us))
+            .collect();
+        assert_eq!(times, vec![0, 10, 20, 30, 40]);
+        let mut sel = all(0..100);
+        sel.action = Some(1);
+        assert_eq!(s.select(&sel), vec![ExperienceId(2), ExperienceId(4)]);
     }
 
     #[test]
