@@ -37,8 +37,10 @@ impl Growth {
 /// An upper bound on how cost per operation grows with size.
 ///
 /// Checked on the work counters the workload reports (exact classes from deterministic counts), or, when it
-/// reports none, on median time per operation in wide bins (see [`Growth::time_bin_of`]). Needs a size curve
-/// with at least three sizes.
+/// reports none, on the time verdict ([`crate::fit::TimeVerdict`], in wide bins, see [`Growth::time_bin_of`]):
+/// it holds when every bin the verdict allows is within the bound's bin (a lookup that is "sublinear,
+/// memory-bound" holds for O(log n)), fails when even the cheapest is steeper, and cannot be judged when the
+/// verdict is undecided across the bound. Needs a size curve with at least three sizes.
 ///
 /// ```
 /// use scale_props::{fit::Complexity, Experiment, Growth};
@@ -67,7 +69,7 @@ impl Growth {
         self.source = Source::Work(name.to_owned());
         self
     }
-    /// Checked on median time per operation only (wide bin).
+    /// Checked on the time verdict only (wide bins).
     pub fn of_time(mut self) -> Self {
         self.source = Source::Time;
         self
@@ -93,13 +95,18 @@ impl Expectation for Growth {
         }
         let max_bin = Self::time_bin_of(self.bound);
         for g in &analysis.fits.phases {
-            let check_time = || match g.time_bin {
-                Some(bin) if bin <= max_bin => Ok(()),
-                Some(bin) => Err(format!(
-                    "phase {}: time grows with log-log exponent {:.2} ({bin}), above the {max_bin} bin",
-                    g.phase,
-                    g.time_exponent.unwrap_or(f64::NAN)
-                )),
+            let check_time = || match &g.time {
+                Some(t) => match t.verdict.is_at_most(max_bin) {
+                    Some(true) => Ok(()),
+                    Some(false) => Err(format!(
+                        "phase {}: time grows {}, above the {max_bin} bin\n{t}",
+                        g.phase, t.verdict
+                    )),
+                    None => Err(format!(
+                        "phase {}: could not be judged: time is {}\n{t}",
+                        g.phase, t.verdict
+                    )),
+                },
                 None => Err(format!(
                     "phase {}: time could not be fitted ({})",
                     g.phase,
