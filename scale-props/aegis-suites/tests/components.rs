@@ -22,8 +22,8 @@ fn firewall_validate_is_flat_in_pattern_count_and_rate_limit_recovers() {
     let _one = exclusive();
     let runs = run_suite(SuiteName::Firewall);
     let v = curve(&runs, firewall::VALIDATE);
-    v.expect(Errors::none()).expect("no errors");
-    v.expect(Growth::at_most(Complexity::Constant).of_work("matches"))
+    v.check(Errors::none()).expect("no errors");
+    v.check(Growth::at_most(Complexity::Constant).of_work("matches"))
         .expect("matches per request do not grow with patterns");
     let small = v.points[0].median_p50_ns();
     let large = v.points[v.points.len() - 1].median_p50_ns();
@@ -47,11 +47,11 @@ fn love_checks_are_linear_in_context() {
     let runs = run_suite(SuiteName::Love);
     for id in [love::HALLUCINATION, love::ETHICS] {
         let c = curve(&runs, id);
-        c.expect(Errors::none()).expect("no errors");
+        c.check(Errors::none()).expect("no errors");
         assert_eq!(time_bin(c), GrowthBin::Linear, "{id} time should be linear");
     }
     curve(&runs, love::HALLUCINATION)
-        .expect(Growth::at_most(Complexity::Constant).of_work("claims"))
+        .check(Growth::at_most(Complexity::Constant).of_work("claims"))
         .expect("the checked text's claims do not depend on the context");
     snapshot_all(&runs, &[]);
 }
@@ -62,15 +62,15 @@ fn evolution_is_flat_in_history() {
     let runs = run_suite(SuiteName::Evolution);
     for id in [evolution::LOG, evolution::PATTERNS, evolution::QUERY] {
         let c = curve(&runs, id);
-        c.expect(Errors::none()).expect("no errors");
-        c.expect(Growth::at_most(Complexity::Log).of_time())
+        c.check(Errors::none()).expect("no errors");
+        c.check(Growth::at_most(Complexity::Log).of_time())
             .unwrap_or_else(|e| panic!("{id}: {e}"));
     }
     curve(&runs, evolution::PATTERNS)
-        .expect(Growth::at_most(Complexity::Constant).of_work("patterns"))
+        .check(Growth::at_most(Complexity::Constant).of_work("patterns"))
         .expect("patterns come from aggregates");
     curve(&runs, evolution::MEMORY)
-        .expect(Errors::none())
+        .check(Errors::none())
         .expect("sustained logging never fails");
     snapshot_all(&runs, &[]);
 }
@@ -80,11 +80,11 @@ fn audit_costs_follow_the_merkle_log() {
     let _one = exclusive();
     let runs = run_suite(SuiteName::Audit);
     for r in &runs {
-        r.curve.expect(Errors::none()).expect("no errors");
+        r.curve.check(Errors::none()).expect("no errors");
     }
     let append = curve(&runs, audit::APPEND);
     append
-        .expect(Growth::at_most(Complexity::Log))
+        .check(Growth::at_most(Complexity::Log))
         .expect("append work is at most logarithmic");
     for p in &append.points {
         assert_eq!(
@@ -95,14 +95,14 @@ fn audit_costs_follow_the_merkle_log() {
     }
     let query = curve(&runs, audit::QUERY);
     query
-        .expect(Growth::at_most(Complexity::Constant).of_work("rows"))
+        .check(Growth::at_most(Complexity::Constant).of_work("rows"))
         .expect("limit 50 rows");
     query
-        .expect(Growth::at_most(Complexity::Log).of_time())
+        .check(Growth::at_most(Complexity::Log).of_time())
         .expect("indexed query is flat");
     let proof = curve(&runs, audit::PROOF);
     proof
-        .expect(Growth::at_most(Complexity::Log).of_work("nodes_read"))
+        .check(Growth::at_most(Complexity::Log).of_work("nodes_read"))
         .expect("proofs read O(log n) nodes");
     let reads: Vec<f64> = proof
         .points
@@ -112,7 +112,7 @@ fn audit_costs_follow_the_merkle_log() {
     assert!(reads[0] < reads[reads.len() - 1], "proofs grow: {reads:?}");
     let verify = curve(&runs, audit::VERIFY);
     verify
-        .expect(Growth::at_most(Complexity::Linear).of_work("entries_verified"))
+        .check(Growth::at_most(Complexity::Linear).of_work("entries_verified"))
         .expect("verification is linear");
     for p in &verify.points {
         assert!(
@@ -129,12 +129,12 @@ fn hitl_is_flat_in_queue_size_and_recovers_from_queue_full() {
     let runs = run_suite(SuiteName::Hitl);
     for id in [hitl::REQUEST, hitl::TOP10, hitl::DECIDE] {
         let c = curve(&runs, id);
-        c.expect(Errors::none()).expect("no errors");
-        c.expect(Growth::at_most(Complexity::Log).of_time())
+        c.check(Errors::none()).expect("no errors");
+        c.check(Growth::at_most(Complexity::Log).of_time())
             .unwrap_or_else(|e| panic!("{id}: {e}"));
     }
     curve(&runs, hitl::TOP10)
-        .expect(Growth::at_most(Complexity::Constant).of_work("views"))
+        .check(Growth::at_most(Complexity::Constant).of_work("views"))
         .expect("top-10 returns 10");
     let full = curve(&runs, hitl::QUEUE_FULL);
     let capacity = full.sizes[0];
@@ -151,7 +151,7 @@ fn hitl_is_flat_in_queue_size_and_recovers_from_queue_full() {
         "the drain decides one per op"
     );
     curve(&runs, hitl::MEMORY)
-        .expect(Errors::none())
+        .check(Errors::none())
         .expect("sustained traffic never fails");
     snapshot_all(&runs, &[]);
 }

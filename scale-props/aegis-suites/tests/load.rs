@@ -15,7 +15,7 @@ fn screening_path_under_load() {
     let runs = run_suite(SuiteName::Load);
     for r in &runs {
         r.curve
-            .expect(Errors::none())
+            .check(Errors::none())
             .unwrap_or_else(|e| panic!("{}: {e}", r.curve.id));
     }
     // 1. The two lowest offered loads are served.

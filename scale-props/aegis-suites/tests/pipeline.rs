@@ -15,7 +15,7 @@ fn pipeline_serves_the_offered_rates() {
     let runs = run_suite(SuiteName::Pipeline);
     for r in &runs {
         r.curve
-            .expect(Errors::none())
+            .check(Errors::none())
             .unwrap_or_else(|e| panic!("{}: {e}", r.curve.id));
         for p in &r.curve.points {
             assert_eq!(p.work_total("other"), 0, "no review, no failed execution");

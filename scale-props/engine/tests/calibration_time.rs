@@ -287,7 +287,7 @@ fn every_function_of_the_corpus_gets_a_right_time_verdict() -> Result<(), Box<dy
             wrong.push(case.name);
         }
         let (holds, fails) = case.truth.bounds();
-        let at_most = curve.expect(Growth::at_most(holds).of_time());
+        let at_most = curve.check(Growth::at_most(holds).of_time());
         if right && at_most.is_err() {
             wrong.push(case.name);
             table.push_str(&format!(
@@ -295,7 +295,7 @@ fn every_function_of_the_corpus_gets_a_right_time_verdict() -> Result<(), Box<dy
             ));
         }
         if let Some(bound) = fails.filter(|_| right)
-            && curve.expect(Growth::at_most(bound).of_time()).is_ok()
+            && curve.check(Growth::at_most(bound).of_time()).is_ok()
         {
             wrong.push(case.name);
             table.push_str(&format!("|  | at most {bound} held | NO |\n"));

@@ -1,6 +1,6 @@
 //! Growth bounds: `Growth::at_most(Complexity::Log)`.
 
-use super::Expectation;
+use super::{Expectation, Judgement, Outcome};
 use crate::digest::Analysis;
 use crate::fit::{Complexity, GrowthBin};
 use crate::measure::{Axis, Curve};
@@ -39,15 +39,15 @@ impl Growth {
 /// Checked on the work counters the workload reports (exact classes from deterministic counts), or, when it
 /// reports none, on the time verdict ([`crate::fit::TimeVerdict`], in wide bins, see [`Growth::time_bin_of`]):
 /// it holds when every bin the verdict allows is within the bound's bin (a lookup that is "sublinear,
-/// memory-bound" holds for O(log n)), fails when even the cheapest is steeper, and cannot be judged when the
-/// verdict is undecided across the bound. Needs a size curve with at least three sizes.
+/// memory-bound" holds for O(log n)), fails when even the cheapest is steeper, and could not be judged when
+/// the verdict is undecided across the bound. Needs a size curve with at least three sizes.
 ///
 /// ```
 /// use scale_props::{fit::Complexity, Experiment, Growth};
 /// let curve = Experiment::new("growth.doc").sizes([100, 1_000, 10_000])
 ///     .op(|_: &(), ctx| ctx.add_work(ctx.size)).ops(10).run()?;
-/// curve.expect(Growth::at_most(Complexity::Linear))?;
-/// assert!(curve.expect(Growth::at_most(Complexity::Log)).is_err());
+/// curve.check(Growth::at_most(Complexity::Linear))?;
+/// assert!(curve.check(Growth::at_most(Complexity::Log)).is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,55 +86,83 @@ impl Expectation for Growth {
         format!("{on} per operation to grow at most {}", self.bound)
     }
 
-    fn check(&self, curve: &Curve, analysis: &Analysis) -> Result<(), String> {
-        if curve.axis != Axis::Size || analysis.fits.phases.is_empty() {
-            return Err(format!(
-                "the curve has {} size(s); a growth bound needs at least three",
-                curve.sizes.len()
-            ));
-        }
+    fn judge(&self, curve: &Curve, analysis: &Analysis) -> Judgement {
         let max_bin = Self::time_bin_of(self.bound);
+        let bound = match &self.source {
+            Source::Time => format!(
+                "{} (time verdict in the {max_bin} bin or below)",
+                self.bound
+            ),
+            _ => self.bound.to_string(),
+        };
+        if curve.axis != Axis::Size || analysis.fits.phases.is_empty() {
+            return Judgement::unjudged(
+                bound,
+                format!(
+                    "the curve has {} size(s); a growth bound needs at least three",
+                    curve.sizes.len()
+                ),
+            );
+        }
+        // One finding per (phase, source): (holds, fails or undecided, what was measured), or why nothing could
+        // be measured.
+        let mut found: Vec<(Option<bool>, String)> = Vec::new();
         for g in &analysis.fits.phases {
-            let check_time = || match &g.time {
-                Some(t) => match t.verdict.is_at_most(max_bin) {
-                    Some(true) => Ok(()),
-                    Some(false) => Err(format!(
-                        "phase {}: time grows {}, above the {max_bin} bin\n{t}",
-                        g.phase, t.verdict
-                    )),
-                    None => Err(format!(
-                        "phase {}: could not be judged: time is {}\n{t}",
-                        g.phase, t.verdict
-                    )),
-                },
+            let time = || match &g.time {
+                Some(t) => Ok((
+                    t.verdict.is_at_most(max_bin),
+                    format!("phase {}: time {t}", g.phase),
+                )),
                 None => Err(format!(
                     "phase {}: time could not be fitted ({})",
                     g.phase,
                     g.unfitted.join("; ")
                 )),
             };
-            let check_work = |name: &str| match g.work.get(name) {
-                Some(f) if f.is_at_most(self.bound) => Ok(()),
-                Some(f) => Err(format!(
-                    "phase {}: work `{name}` grows as {}",
-                    g.phase, f.best
+            let work = |name: &str| match g.work.get(name) {
+                Some(f) => Ok((
+                    Some(f.is_at_most(self.bound)),
+                    format!("phase {}: work `{name}` grows as {}", g.phase, f.best),
                 )),
                 None => Err(format!(
                     "phase {}: no fit for work counter `{name}`",
                     g.phase
                 )),
             };
-            match &self.source {
-                Source::Time => check_time()?,
-                Source::Work(name) => check_work(name)?,
-                Source::Auto if g.work.is_empty() => check_time()?,
-                Source::Auto => {
-                    for name in g.work.keys() {
-                        check_work(name)?;
-                    }
+            let findings = match &self.source {
+                Source::Time => vec![time()],
+                Source::Work(name) => vec![work(name)],
+                Source::Auto if g.work.is_empty() => vec![time()],
+                Source::Auto => g.work.keys().map(|name| work(name)).collect(),
+            };
+            for f in findings {
+                match f {
+                    Ok(x) => found.push(x),
+                    Err(why) => return Judgement::unjudged(bound, why),
                 }
             }
         }
-        Ok(())
+        let with = |outcome: Option<bool>| -> Vec<&str> {
+            found
+                .iter()
+                .filter(|(o, _)| *o == outcome)
+                .map(|(_, m)| m.as_str())
+                .collect()
+        };
+        let (failed, undecided) = (with(Some(false)), with(None));
+        if !failed.is_empty() {
+            Judgement::fails(failed.join("; "), bound)
+        } else if !undecided.is_empty() {
+            Judgement {
+                outcome: Outcome::Unjudged {
+                    why: "the time verdict is undecided across the bound".to_owned(),
+                },
+                measured: undecided.join("; "),
+                bound,
+            }
+        } else {
+            let all: Vec<&str> = found.iter().map(|(_, m)| m.as_str()).collect();
+            Judgement::holding(all.join("; "), bound)
+        }
     }
 }
