@@ -372,7 +372,7 @@ pub fn answers(runs: &[RunCase], elapsed: Duration) -> String {
             .filter_map(|p| {
                 let m = p.repetitions.first()?;
                 match m.io {
-                    scale_props::run::probe::DiskIo::Bytes { written, .. } if m.completed > 0 => {
+                    scale_props::measure::DiskIo::Bytes { written, .. } if m.completed > 0 => {
                         Some(format!(
                             "{}: {:.1} KiB",
                             p.size,
