@@ -72,8 +72,10 @@ pub fn scaling_row(run: &RunCase) -> Option<ScalingRow> {
         component: run.component.to_owned(),
         sizes: (first.size, last.size),
         op_us: (t0 / 1_000.0, t1 / 1_000.0),
-        exponent: fits.and_then(|f| f.time_exponent),
-        time_class: fits.and_then(|f| f.time_bin).map(|b| b.name().to_owned()),
+        exponent: fits.and_then(|f| f.time.as_ref()).map(|t| t.exponent),
+        time_class: fits
+            .and_then(|f| f.time.as_ref())
+            .map(|t| t.verdict.to_string()),
         work_classes: fits
             .map(|f| {
                 f.work
@@ -370,7 +372,7 @@ pub fn answers(runs: &[RunCase], elapsed: Duration) -> String {
             .filter_map(|p| {
                 let m = p.repetitions.first()?;
                 match m.io {
-                    scale_props::run::probe::DiskIo::Bytes { written, .. } if m.completed > 0 => {
+                    scale_props::measure::DiskIo::Bytes { written, .. } if m.completed > 0 => {
                         Some(format!(
                             "{}: {:.1} KiB",
                             p.size,

@@ -10,9 +10,11 @@ use common::{curve, exclusive, run_suite, snapshot_all};
 use scale_props::fit::{Complexity, GrowthBin};
 use scale_props::{Errors, Growth};
 
+/// The steepest bin the engine's time verdict allows.
 fn time_bin(c: &scale_props::Curve) -> GrowthBin {
     let a = scale_props::Analysis::of(c);
-    a.fits.phases[0].time_bin.expect("time fitted")
+    let time = a.fits.phases[0].time.as_ref().expect("time fitted");
+    time.verdict.highest()
 }
 
 #[test]

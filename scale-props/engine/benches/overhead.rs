@@ -5,7 +5,7 @@ use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use scale_props::Experiment;
-use scale_props::run::probe::cpu_times;
+use scale_props::measure::cpu_times;
 
 const OPS: u64 = 200_000;
 

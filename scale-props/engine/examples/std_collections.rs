@@ -73,11 +73,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .ops(20_000)
         .repetitions(5)
         .on_progress(|p| eprintln!("{p:?}"))
+        .claim(Errors::none())
+        .claim(Growth::at_most(Complexity::Log))
+        .claim(Growth::at_most(Complexity::Log).of_time())
         .run()?;
-    lookup.check(Errors::none())?;
-    lookup.check(Growth::at_most(Complexity::Log))?;
-    lookup.check(Growth::at_most(Complexity::Log).of_time())?;
-    println!("BTreeSet::contains: comparisons at most O(log n), time flat: ok");
+    println!("{}", lookup.verdicts().table());
+    lookup.verdicts().assert_all()?;
 
     let scan = Experiment::new("std.vec.contains")
         .sizes(sizes)

@@ -1,10 +1,12 @@
-//! Property-based scalability testing under `cargo test`: load shapes as proptest strategies, a rayon runner
-//! with per-worker HDR recorders, resource probes, curve fits, deterministic snapshots and reports.
+//! Property-based scalability testing under `cargo test`: an experiment states its load, its workload and
+//! its claims; running it measures every point (HDR latencies, throughput, RSS, CPU, disk I/O, allocations,
+//! work counters), fits the curve (complexity class, growth bin, USL, knee) and judges every claim. Tests,
+//! reports and snapshots read the same verdicts.
 //!
-//! # Example: a scaling property in a few lines
+//! # A claim, stated once, judged by the run
 //! ```
 //! use std::collections::BTreeMap;
-//! use scale_props::{fit::Complexity, Errors, Experiment, Growth};
+//! use scale_props::prelude::*;
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let curve = Experiment::new("btreemap.get")
@@ -13,26 +15,52 @@
 //!     .op(|map, ctx| map.get(&(ctx.i * 7_919 % ctx.size)).is_some())       // timed by the engine
 //!     .ops(2_000)
 //!     .repetitions(3)                                   // time facts use the median of 3
+//!     .claim(Errors::none())
+//!     .claim(Growth::at_most(Complexity::Linear).of_time())
 //!     .run()?;
-//! curve.check(Errors::none())?;
-//! curve.check(Growth::at_most(Complexity::Linear).of_time())?; // fails with the fitted table and a plot path
+//! for v in curve.verdicts() {
+//!     println!("{v}");                                  // case: claim: holds / FAILS / could not be judged
+//! }
+//! curve.verdicts().assert_all()?;                       // any failure: every verdict, the fits, a plot path
 //! # Ok(())
 //! # }
 //! ```
+//! A verdict is [`Outcome::Holds`], [`Outcome::Fails`] or [`Outcome::Unjudged`] (with why), each with the
+//! measured value and the bound as text ([`Judgement`]). "Could not be judged" never counts as holding:
+//! [`Verdicts::assert_all`] fails on it too, saying why. [`Curve::check`] judges one expectation on a curve
+//! after the fact, with the same failure.
+//!
+//! # Where things live
+//! | you want | it is |
+//! |---|---|
+//! | the names every test uses | [`prelude`] |
+//! | to describe load: closed, open, steps, ramp, burst, worker sweep, as values or proptest strategies | [`shape`] |
+//! | to build and run an experiment ([`Experiment::run`], [`Experiment::claim`], [`Experiment::try_prepare`]), the [`Workload`] trait, [`OpContext`] work counters | [`run`] |
+//! | a run's results: [`Curve`], [`Point`] (medians, totals, any latency quantile), [`measure::Measure`] | [`measure`] |
+//! | fitting: complexity classes, growth bins, USL, knee | [`fit`] |
+//! | a curve's fits, table rows and snapshot digest, computed once ([`Curve::analysis`]); snapshots ([`assert_curve_snapshot!`]) | [`digest`] |
+//! | claims and verdicts: [`Growth`], [`Errors`], [`Budget`] (latency, throughput, memory, CPU, bytes written, fsyncs), [`expect::ThroughputKnee`], [`Verdict`], [`Curve::check`], [`Curve::usl`], [`Curve::breaking_point`] | [`expect`] |
+//! | Markdown (with the verdict table), CSV, JSON and SVG reports | [`report`] |
 //!
 //! # The path of the data
-//! [`shape`] (what load, as values and strategies) -> [`run`] (rayon pool, per-worker recorders, probes) ->
-//! [`measure`] (percentiles, throughput, RSS, CPU, I/O, allocations, work counters) -> [`fit`] (complexity,
-//! USL, knee) -> [`digest`] (deterministic facts, snapshots) -> [`report`] (Markdown, CSV, JSON, SVG) ->
-//! [`expect`] (bounds and budgets whose failures show the table and a plot). Each stage takes the previous
-//! stage's plain values; nothing reaches back.
+//! [`shape`] (what load) -> [`run`] (rayon pool, per-worker recorders, probes) -> [`measure`] (summaries and
+//! medians) -> [`fit`] (complexity, USL, knee) -> [`digest`] (deterministic facts, the analysis) ->
+//! [`expect`] (judgements of claims) -> [`report`]. Each stage takes the previous stage's plain values;
+//! [`Experiment::run`] is where they meet: it executes, summarises into a [`Curve`] and judges the claims,
+//! which the curve then carries ([`Curve::verdicts`]).
 //!
 //! # Design decisions
 //! - Snapshots ([`assert_curve_snapshot!`]) hold only deterministic facts: counts, classes fitted from work
-//!   counters, and time growth in wide bins from medians. Wall times stay in reports.
+//!   counters, and time growth in wide bins from medians. Wall times stay in reports. The macro writes to
+//!   the calling workspace's `snapshots/` folder (or `$SCALE_PROPS_SNAPSHOT_DIR`) and names the calling
+//!   test as the source.
 //! - Operations shorter than about a microsecond are timed in batches (doubling while a batch takes under
 //!   2 us), so the clock does not dominate; open-model latency is measured from the scheduled start.
+//! - A load shape carries its own workers and operations: `.shape(..)` with `.workers(..)` or `.ops(..)` is
+//!   [`RunError::ConflictingLoad`], not a guess.
 //! - Allocation counts need the counting allocator in the test binary: [`install_counting_allocator!`].
+//! - Resource claims read counters the target reports where the machine cannot tell (`ctx.count("fsyncs",
+//!   1)`, [`Budget::fsyncs_per_op`]); a counter never reported is "could not be judged", not zero.
 
 #![deny(unsafe_code)]
 
@@ -45,6 +73,9 @@ pub mod run;
 pub mod shape;
 
 pub mod prelude;
+
+#[doc(hidden)]
+pub use insta as __insta;
 
 pub use digest::{Analysis, CurveDigest};
 pub use expect::{

@@ -89,3 +89,31 @@ fn breaking_point_of_a_real_budget_is_confirmed() -> Result<(), Box<dyn std::err
     assert!(found.is_none(), "no errors at any load: {found:?}");
     Ok(())
 }
+
+/// The shapes' quickcheck `Arbitrary` impls drive a property of the runner: whatever closed, burst or ramp load
+/// quickcheck picks, every operation each phase scheduled is accounted for (completed, dropped or cut by the
+/// time bound), and an operation that never fails is never counted as an error.
+#[test]
+fn every_scheduled_operation_is_accounted_for_under_any_closed_load() {
+    fn accounted(shape: scale_props::LoadShape) -> bool {
+        let Ok(curve) = Experiment::new("shapes.quickcheck")
+            .shape(shape)
+            .op(|_: &(), ctx| std::hint::black_box(ctx.i) != u64::MAX)
+            .run()
+        else {
+            return false;
+        };
+        curve.total_errors() == 0
+            && curve.points.iter().all(|p| {
+                p.repetitions
+                    .iter()
+                    .all(|m| m.completed + m.dropped + m.unfinished == m.scheduled)
+            })
+    }
+    fn property(closed: Closed, burst: shape::Burst, ramp: shape::Ramp) -> bool {
+        accounted(closed.into()) && accounted(burst.into()) && accounted(ramp.into())
+    }
+    quickcheck::QuickCheck::new()
+        .tests(10)
+        .quickcheck(property as fn(Closed, shape::Burst, shape::Ramp) -> bool);
+}

@@ -49,5 +49,14 @@ fn same_experiment_twice_gives_identical_digests() -> Result<(), Box<dyn std::er
 fn digest_matches_snapshot() -> Result<(), Box<dyn std::error::Error>> {
     let curve = copy_and_sum().run()?;
     assert_curve_snapshot!(curve);
+    // The snapshot names this test as its source (not the engine's own sources).
+    let snap = scale_props::digest::snapshot_dir_for(env!("CARGO_MANIFEST_DIR"))
+        .join("curve__digest.copy_and_sum.snap");
+    let text = std::fs::read_to_string(&snap)?;
+    assert!(
+        text.lines()
+            .any(|l| l == "source: scale-props/engine/tests/snapshot_digest.rs"),
+        "{text}"
+    );
     Ok(())
 }

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{CurveDigest, Row};
 use crate::fit::{
-    ComplexityFit, DEFAULT_KNEE_GAIN_FRACTION, FitError, GrowthBin, Knee, Sample, UslFit,
-    fit_complexity, fit_usl, knee, loglog_exponent,
+    CacheLevels, ComplexityFit, DEFAULT_KNEE_GAIN_FRACTION, FitError, Knee, Sample, TimeGrowth,
+    UslFit, fit_complexity, fit_usl_on_cores, knee, time_growth,
 };
 use crate::measure::{Axis, Curve, Point};
 
@@ -16,13 +16,11 @@ use crate::measure::{Axis, Curve, Point};
 pub struct PhaseFits {
     /// Phase name.
     pub phase: String,
-    /// Complexity fit of time per operation (median over repetitions of p50) against size.
-    pub time: Option<ComplexityFit>,
-    /// Log-log exponent of time per operation (median of p50) against size.
-    pub time_exponent: Option<f64>,
-    /// Its wide bin.
-    pub time_bin: Option<GrowthBin>,
-    /// Complexity fit of each work counter per operation against size.
+    /// How time per operation (each repetition's p50) grows with size: THE time verdict of this phase
+    /// ([`crate::fit::TimeVerdict`]), with the exponent, its interval and the local slopes it came from.
+    /// Reports, expectations and plots all read this one value.
+    pub time: Option<TimeGrowth>,
+    /// Complexity fit of each work counter per operation against size (exact classes).
     pub work: BTreeMap<String, ComplexityFit>,
     /// Why a fit could not be made, if one could not.
     pub unfitted: Vec<String>,
@@ -70,7 +68,7 @@ impl Fits {
             match Sample::from_pairs(series) {
                 Ok(sample) => {
                     if curve.axis == Axis::Workers {
-                        match fit_usl(&sample) {
+                        match usl_of(curve) {
                             Ok(f) => out.usl = Some(f),
                             Err(e) => out.unfitted.push(format!("usl: {e}")),
                         }
@@ -87,27 +85,45 @@ impl Fits {
     }
 }
 
+/// The USL of a curve's median throughput against workers, fitted on the levels within the cores the run had
+/// ([`Curve::cores`], see [`fit_usl_on_cores`]). The one USL computation: [`Fits::of`] and `Curve::usl` both
+/// call it. A curve on another axis is read by each point's worker count. Cost: as [`fit_usl_on_cores`].
+///
+/// # Errors
+/// [`FitError::TooFewWithinCores`] when fewer than two distinct levels lie within the cores (the verdict cannot
+/// be made), and the errors of [`fit_usl_on_cores`] for points it rejects.
+pub fn usl_of(curve: &Curve) -> Result<UslFit, FitError> {
+    let measured: Vec<(f64, f64)> = if curve.axis == Axis::Workers {
+        curve.series(Point::median_throughput)
+    } else {
+        curve
+            .points
+            .iter()
+            .map(|p| (p.phase.workers as f64, p.median_throughput()))
+            .collect()
+    };
+    let sample = Sample::from_pairs(measured)?;
+    fit_usl_on_cores(&sample, curve.cores.max(1) as f64)
+}
+
 fn phase_fits(phase: String, pts: &[&Point]) -> PhaseFits {
     let xs: Vec<f64> = pts.iter().map(|p| p.size as f64).collect();
     let mut f = PhaseFits {
         phase,
         time: None,
-        time_exponent: None,
-        time_bin: None,
         work: BTreeMap::new(),
         unfitted: Vec::new(),
     };
-    let times: Vec<f64> = pts.iter().map(|p| p.median_p50_ns()).collect();
-    let fitted: Result<(), FitError> = (|| {
-        let sample = Sample::new(xs.clone(), times)?;
-        let e = loglog_exponent(&sample)?;
-        f.time_exponent = Some(e);
-        f.time_bin = Some(GrowthBin::from_exponent(e));
-        f.time = Some(fit_complexity(&sample)?);
-        Ok(())
-    })();
-    if let Err(e) = fitted {
-        f.unfitted.push(format!("time: {e}"));
+    let reps: Vec<(f64, Vec<f64>)> = pts
+        .iter()
+        .map(|p| {
+            let times = p.repetitions.iter().map(|m| m.latency.p50 as f64).collect();
+            (p.size as f64, times)
+        })
+        .collect();
+    match time_growth(&reps, &CacheLevels::of_this_machine()) {
+        Ok(t) => f.time = Some(t),
+        Err(e) => f.unfitted.push(format!("time: {e}")),
     }
     let mut names: Vec<String> = pts.iter().flat_map(|p| p.work_names()).collect();
     names.sort();

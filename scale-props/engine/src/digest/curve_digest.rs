@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::{Fits, PerOp};
-use crate::fit::{Complexity, GrowthBin};
+use crate::fit::Complexity;
 use crate::measure::{Axis, Curve, Point};
 
 /// The facts of one point that are the same on every run and every machine.
@@ -35,9 +35,11 @@ pub struct GrowthDigest {
     /// Phase name.
     pub phase: String,
     /// Complexity class fitted from each work counter (deterministic).
+    ///
+    /// Time is left out on purpose: its verdict ([`crate::fit::TimeVerdict`]) comes from timings, and near a
+    /// bin edge or a cache step it can differ between two runs of the same commit (a binary search over
+    /// 1K..1M measured exponents 0.43 to 0.59 in five runs); the reports carry it.
     pub work: BTreeMap<String, Complexity>,
-    /// Wide bin of the log-log exponent of median time per operation.
-    pub time: Option<GrowthBin>,
 }
 
 /// Everything about a curve that belongs in a snapshot: shape, sizes, counts, classes. Never raw times.
@@ -81,7 +83,6 @@ impl CurveDigest {
             .map(|g| GrowthDigest {
                 phase: g.phase.clone(),
                 work: g.work.iter().map(|(k, f)| (k.clone(), f.best)).collect(),
-                time: g.time_bin,
             })
             .collect();
         Self {

@@ -2,7 +2,8 @@
 //! reporters ([`Analysis`]), and the insta snapshot of a digest.
 //!
 //! Depends on [`crate::shape`], [`crate::run`], [`crate::measure`] and [`crate::fit`]. Raw times never enter a
-//! digest: only counts, classes fitted from deterministic counters, and time growth in wide bins.
+//! digest: only counts and classes fitted from deterministic counters (the time verdict, which can differ
+//! between runs, is in [`Analysis`] and the reports).
 
 mod analysis;
 mod curve_digest;
@@ -10,8 +11,11 @@ mod per_op;
 mod row;
 mod snapshot;
 
-pub use analysis::{Analysis, Fits, PhaseFits};
+pub use analysis::{Analysis, Fits, PhaseFits, usl_of};
 pub use curve_digest::{CurveDigest, GrowthDigest, PointDigest};
 pub use per_op::PerOp;
 pub use row::{Row, Status};
-pub use snapshot::{assert_digest_snapshot, file_stem, snapshot_dir, snapshot_name};
+pub use snapshot::{
+    assert_digest_snapshot, file_stem, snapshot_dir, snapshot_dir_for, snapshot_name,
+    snapshot_settings,
+};

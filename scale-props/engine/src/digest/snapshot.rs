@@ -1,19 +1,48 @@
-//! Snapshotting a digest with insta into the top-level `snapshots/` folder.
+//! Snapshotting a digest with insta into the calling workspace's `snapshots/` folder.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::CurveDigest;
 
-/// The folder snapshots live in: `$SCALE_PROPS_SNAPSHOT_DIR` (set for every cargo-run process by the
-/// workspace `.cargo/config.toml`), else the workspace's `snapshots/` next to this crate.
+/// The folder snapshots live in: `$SCALE_PROPS_SNAPSHOT_DIR` when set, else `snapshots/` at the root of the
+/// workspace that holds `manifest_dir` (the nearest ancestor whose `Cargo.toml` has a `[workspace]` table, or
+/// `manifest_dir` itself for a crate outside any workspace). [`crate::assert_curve_snapshot!`] passes the
+/// calling crate's `CARGO_MANIFEST_DIR`, so a crate that uses the engine as a dependency snapshots into its
+/// own workspace.
+///
+/// ```
+/// let dir = scale_props::digest::snapshot_dir_for(env!("CARGO_MANIFEST_DIR"));
+/// assert!(dir.ends_with("snapshots"));
+/// ```
+pub fn snapshot_dir_for(manifest_dir: impl AsRef<Path>) -> PathBuf {
+    if let Some(dir) = std::env::var_os("SCALE_PROPS_SNAPSHOT_DIR") {
+        return PathBuf::from(dir);
+    }
+    workspace_root(manifest_dir.as_ref()).join("snapshots")
+}
+
+/// The nearest ancestor of `manifest_dir` (itself included) whose `Cargo.toml` declares a `[workspace]`;
+/// `manifest_dir` when none does.
+fn workspace_root(manifest_dir: &Path) -> PathBuf {
+    manifest_dir
+        .ancestors()
+        .find(|dir| {
+            std::fs::read_to_string(dir.join("Cargo.toml")).is_ok_and(|toml| {
+                toml.lines()
+                    .any(|l| l.trim_start().starts_with("[workspace]"))
+            })
+        })
+        .unwrap_or(manifest_dir)
+        .to_path_buf()
+}
+
+/// The folder this crate's own snapshots live in ([`snapshot_dir_for`] this crate's manifest folder).
 ///
 /// ```
 /// assert!(scale_props::digest::snapshot_dir().ends_with("snapshots"));
 /// ```
 pub fn snapshot_dir() -> PathBuf {
-    std::env::var_os("SCALE_PROPS_SNAPSHOT_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../snapshots")))
+    snapshot_dir_for(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// The one file-name-safe form of an experiment id, used for snapshots (`curve__<stem>.snap`), plots
@@ -44,32 +73,54 @@ pub fn snapshot_name(id: &str) -> String {
     format!("curve__{}", file_stem(id))
 }
 
-/// Asserts the digest against `snapshots/curve__<id>.snap` (insta, JSON). With `CI` set, a missing or changed
-/// snapshot fails; locally insta writes a `.snap.new` to review (or set `INSTA_UPDATE=always`).
+/// The insta settings of a digest snapshot into `dir`: no module prefix, no expression, sorted maps.
+#[doc(hidden)]
+pub fn snapshot_settings(dir: PathBuf) -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(dir);
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.set_sort_maps(true);
+    settings
+}
+
+/// Asserts `digest` against `snapshots/curve__<id>.snap` of this crate's workspace. Prefer
+/// [`crate::assert_curve_snapshot!`]: it names the calling test as the snapshot's source and uses the calling
+/// workspace's folder; this function can only name itself and this crate's workspace.
 ///
 /// # Panics
 /// When the snapshot is missing or differs (this is an assertion).
 pub fn assert_digest_snapshot(digest: &CurveDigest) {
-    let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path(snapshot_dir());
-    settings.set_prepend_module_to_snapshot(false);
-    settings.set_omit_expression(true);
-    settings.set_sort_maps(true);
     let name = snapshot_name(&digest.id);
-    settings.bind(|| insta::assert_json_snapshot!(name, digest));
+    snapshot_settings(snapshot_dir()).bind(|| insta::assert_json_snapshot!(name, digest));
 }
 
-/// Snapshots a curve's deterministic digest into the top-level `snapshots/` folder, named by its experiment id.
+/// Snapshots a curve's deterministic digest (its stored [`crate::Curve::analysis`]) as
+/// `snapshots/curve__<id>.snap` (insta, JSON) in the calling crate's workspace (see
+/// [`crate::digest::snapshot_dir_for`]), recording the calling test file as the snapshot's source. With `CI`
+/// set, a missing or changed snapshot fails; locally insta writes a `.snap.new` to review (or set
+/// `INSTA_UPDATE=always`). `assert_curve_snapshot!(digest = d)` snapshots a digest you adjusted.
 ///
 /// ```no_run
 /// use scale_props::{assert_curve_snapshot, Experiment};
 /// let curve = Experiment::new("docs.snapshot").op(|_: &(), _| ()).ops(10).run()?;
 /// assert_curve_snapshot!(curve);
+/// let mut digest = curve.analysis().digest.clone();
+/// digest.growth.clear();
+/// assert_curve_snapshot!(digest = digest);
 /// # Ok::<(), scale_props::RunError>(())
 /// ```
 #[macro_export]
 macro_rules! assert_curve_snapshot {
+    (digest = $digest:expr) => {{
+        let digest: &$crate::digest::CurveDigest = &$digest;
+        let name = $crate::digest::snapshot_name(&digest.id);
+        $crate::digest::snapshot_settings($crate::digest::snapshot_dir_for(env!(
+            "CARGO_MANIFEST_DIR"
+        )))
+        .bind(|| $crate::__insta::assert_json_snapshot!(name, digest));
+    }};
     ($curve:expr) => {
-        $crate::digest::assert_digest_snapshot(&$crate::digest::CurveDigest::of(&$curve))
+        $crate::assert_curve_snapshot!(digest = $crate::Curve::analysis(&$curve).digest)
     };
 }

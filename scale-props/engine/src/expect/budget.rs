@@ -232,9 +232,7 @@ impl Budget {
             return Err("no operation completed".to_owned());
         }
         match &self.measure {
-            Measure::P99 => p
-                .median_latency_ns(0.99)
-                .ok_or_else(|| "no latency recorded".to_owned()),
+            Measure::P99 => p.median_latency_ns(0.99).map_err(|e| e.to_string()),
             Measure::ErrorRate => Ok(p.error_rate()),
             Measure::ThroughputEfficiency => {
                 let per = |q: &Point| {

@@ -1,6 +1,6 @@
 //! Growth bounds: `Growth::at_most(Complexity::Log)`.
 
-use super::{Expectation, Judgement};
+use super::{Expectation, Judgement, Outcome};
 use crate::digest::Analysis;
 use crate::fit::{Complexity, GrowthBin};
 use crate::measure::{Axis, Curve};
@@ -37,8 +37,10 @@ impl Growth {
 /// An upper bound on how cost per operation grows with size.
 ///
 /// Checked on the work counters the workload reports (exact classes from deterministic counts), or, when it
-/// reports none, on median time per operation in wide bins (see [`Growth::time_bin_of`]). Needs a size curve
-/// with at least three sizes.
+/// reports none, on the time verdict ([`crate::fit::TimeVerdict`], in wide bins, see [`Growth::time_bin_of`]):
+/// it holds when every bin the verdict allows is within the bound's bin (a lookup that is "sublinear,
+/// memory-bound" holds for O(log n)), fails when even the cheapest is steeper, and could not be judged when
+/// the verdict is undecided across the bound. Needs a size curve with at least three sizes.
 ///
 /// ```
 /// use scale_props::{fit::Complexity, Experiment, Growth};
@@ -67,7 +69,7 @@ impl Growth {
         self.source = Source::Work(name.to_owned());
         self
     }
-    /// Checked on median time per operation only (wide bin).
+    /// Checked on the time verdict only (wide bins).
     pub fn of_time(mut self) -> Self {
         self.source = Source::Time;
         self
@@ -88,7 +90,7 @@ impl Expectation for Growth {
         let max_bin = Self::time_bin_of(self.bound);
         let bound = match &self.source {
             Source::Time => format!(
-                "{} (time exponent in the {max_bin} bin or below)",
+                "{} (time verdict in the {max_bin} bin or below)",
                 self.bound
             ),
             _ => self.bound.to_string(),
@@ -102,17 +104,14 @@ impl Expectation for Growth {
                 ),
             );
         }
-        // One finding per (phase, source): (holds, what was measured), or why it could not be judged.
-        let mut found: Vec<(bool, String)> = Vec::new();
+        // One finding per (phase, source): (holds, fails or undecided, what was measured), or why nothing could
+        // be measured.
+        let mut found: Vec<(Option<bool>, String)> = Vec::new();
         for g in &analysis.fits.phases {
-            let time = || match g.time_bin {
-                Some(bin) => Ok((
-                    bin <= max_bin,
-                    format!(
-                        "phase {}: time log-log exponent {:.2} ({bin})",
-                        g.phase,
-                        g.time_exponent.unwrap_or(f64::NAN)
-                    ),
+            let time = || match &g.time {
+                Some(t) => Ok((
+                    t.verdict.is_at_most(max_bin),
+                    format!("phase {}: time {t}", g.phase),
                 )),
                 None => Err(format!(
                     "phase {}: time could not be fitted ({})",
@@ -122,7 +121,7 @@ impl Expectation for Growth {
             };
             let work = |name: &str| match g.work.get(name) {
                 Some(f) => Ok((
-                    f.is_at_most(self.bound),
+                    Some(f.is_at_most(self.bound)),
                     format!("phase {}: work `{name}` grows as {}", g.phase, f.best),
                 )),
                 None => Err(format!(
@@ -143,16 +142,27 @@ impl Expectation for Growth {
                 }
             }
         }
-        let failed: Vec<&str> = found
-            .iter()
-            .filter(|(ok, _)| !ok)
-            .map(|(_, m)| m.as_str())
-            .collect();
-        if failed.is_empty() {
+        let with = |outcome: Option<bool>| -> Vec<&str> {
+            found
+                .iter()
+                .filter(|(o, _)| *o == outcome)
+                .map(|(_, m)| m.as_str())
+                .collect()
+        };
+        let (failed, undecided) = (with(Some(false)), with(None));
+        if !failed.is_empty() {
+            Judgement::fails(failed.join("; "), bound)
+        } else if !undecided.is_empty() {
+            Judgement {
+                outcome: Outcome::Unjudged {
+                    why: "the time verdict is undecided across the bound".to_owned(),
+                },
+                measured: undecided.join("; "),
+                bound,
+            }
+        } else {
             let all: Vec<&str> = found.iter().map(|(_, m)| m.as_str()).collect();
             Judgement::holding(all.join("; "), bound)
-        } else {
-            Judgement::fails(failed.join("; "), bound)
         }
     }
 }

@@ -3,8 +3,8 @@
 use std::fmt;
 
 use super::ExpectError;
-use crate::fit::{Sample, UslFit, fit_usl};
-use crate::measure::{Axis, Curve, Point};
+use crate::fit::UslFit;
+use crate::measure::Curve;
 
 /// A USL fit with the measured table it came from. Display prints the fit and the table.
 ///
@@ -31,16 +31,20 @@ impl fmt::Display for UslReport {
 }
 
 impl Curve {
-    /// Fits the USL to median throughput against workers.
+    /// Fits the USL to median throughput against workers, on the levels within the cores the run had (the same
+    /// computation as [`crate::digest::Fits::of`]: [`crate::digest::usl_of`]).
     ///
     /// # Errors
-    /// [`ExpectError::Unfitted`] when the curve is not a worker sweep or the fit fails (e.g. fewer than three
-    /// levels).
+    /// [`ExpectError::Unfitted`] when the fit fails: fewer than two worker levels within the cores (the verdict
+    /// cannot be made), or too few levels.
     ///
     /// ```
     /// use scale_props::Experiment;
-    /// let sweep = Experiment::new("usl.doc").workers([1, 2]).op(|_: &(), _| ()).ops(100).run()?;
-    /// assert!(sweep.usl().is_err(), "two levels are too few for a USL fit");
+    /// let sweep = Experiment::new("usl.doc").workers([1, 2, 4]).op(|_: &(), _| ()).ops(100).run()?;
+    /// match sweep.usl() {
+    ///     Ok(usl) => assert_eq!(usl.fit.cores, Some(sweep.cores as f64)),
+    ///     Err(e) => assert!(e.to_string().contains("undecided"), "one core: {e}"),
+    /// }
     /// # Ok::<(), scale_props::RunError>(())
     /// ```
     pub fn usl(&self) -> Result<UslReport, ExpectError> {
@@ -49,16 +53,8 @@ impl Curve {
             what: "the USL",
             source,
         };
-        let measured: Vec<(f64, f64)> = if self.axis == Axis::Workers {
-            self.series(Point::median_throughput)
-        } else {
-            self.points
-                .iter()
-                .map(|p| (p.phase.workers as f64, p.median_throughput()))
-                .collect()
-        };
-        let sample = Sample::from_pairs(measured.clone()).map_err(unfitted)?;
-        let fit = fit_usl(&sample).map_err(unfitted)?;
+        let fit = crate::digest::usl_of(self).map_err(unfitted)?;
+        let measured: Vec<(f64, f64)> = fit.sample.points().collect();
         Ok(UslReport { fit, measured })
     }
 }

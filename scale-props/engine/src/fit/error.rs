@@ -50,6 +50,19 @@ pub enum FitError {
         /// Index of the first x that is not larger than its predecessor.
         index: usize,
     },
+    /// Occurs when fewer than two distinct worker levels lie within the cores a run had: the levels above the
+    /// cores are CPU-capped, so the scaling of the code cannot be judged. Sweep workers up to the core count, or
+    /// run where more cores are granted.
+    #[error(
+        "undecided: {within} distinct worker level(s) within the {cores} core(s) the run had; levels above the \
+         cores are CPU-capped and say nothing about contention or coherency"
+    )]
+    TooFewWithinCores {
+        /// Distinct levels at or below `cores`.
+        within: usize,
+        /// The cores the run had.
+        cores: f64,
+    },
     /// Occurs when a tuning parameter of a routine is outside its documented range.
     #[error("parameter {name} = {value} is out of range: {expected}")]
     BadParameter {

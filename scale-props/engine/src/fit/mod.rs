@@ -7,9 +7,13 @@
 //!
 //! - [`fit_complexity`]: least squares WITH an intercept, `y = a + b f(n)` for O(1) ... O(n^3), on relative
 //!   errors, with `a, b >= 0`, the simplest class within a tolerance of the best winning ([`ComplexityFit`]).
-//! - [`loglog_exponent`] and [`GrowthBin`]: the wide, snapshot-stable view of how a median grows.
+//! - [`loglog_exponent`] and [`GrowthBin`]: the wide view of how a median grows.
+//! - [`time_growth`]: the verdict on time ([`TimeVerdict`]): a wide class the timings support, "sublinear,
+//!   memory-bound past ~N" when time steps up as the working set leaves the caches ([`CacheLevels`]), or
+//!   undecided with the reason. Never a class steeper than the data support.
 //! - [`fit_usl`]: `X(N) = lambda N / (1 + sigma (N - 1) + kappa N (N - 1))` with `sigma, kappa >= 0`
-//!   ([`UslFit`]).
+//!   ([`UslFit`]); [`fit_usl_on_cores`] fits it on the levels the cores can run in parallel and labels the
+//!   levels above them CPU-capped.
 //! - [`knee`] and [`first_failure`]: where throughput stops growing, where a property first breaks.
 //!
 //! # Example
@@ -25,14 +29,17 @@
 //! # }
 //! ```
 
+mod cache;
 mod complexity;
 mod error;
 mod growth;
 mod knee;
 mod regression;
 mod sample;
+mod time;
 mod usl;
 
+pub use cache::{CacheLevel, CacheLevels};
 pub use complexity::{
     BoundExceeded, Candidate, Complexity, ComplexityFit, RELATIVE_FLOOR, TieTolerance,
     fit_complexity, fit_complexity_with,
@@ -41,4 +48,8 @@ pub use error::FitError;
 pub use growth::{GrowthBin, loglog_exponent};
 pub use knee::{DEFAULT_KNEE_GAIN_FRACTION, Knee, first_failure, knee};
 pub use sample::{Sample, median};
-pub use usl::{LINEAR_PENALTY, UslFit, UslLabel, fit_usl};
+pub use time::{
+    FLAT_SLOPE, LocalSlope, MEMORY_STEP_LIMIT, MEMORY_STEP_SLOPE, TimeGrowth, TimeVerdict,
+    time_growth,
+};
+pub use usl::{LINEAR_PENALTY, UslFit, UslLabel, fit_usl, fit_usl_on_cores};

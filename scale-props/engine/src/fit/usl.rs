@@ -68,16 +68,30 @@ pub struct UslFit {
     pub peak_workers: Option<f64>,
     /// The label (see [`UslLabel`] for the thresholds).
     pub label: UslLabel,
-    /// Root-mean-square relative error of the fitted curve, `sqrt(mean(((X - fit) / X)^2))`.
+    /// Root-mean-square relative error of the fitted curve, `sqrt(mean(((X - fit) / X)^2))`, over the levels
+    /// the fit used (those within [`UslFit::cores`]).
     pub normalized_rmse: f64,
-    /// The (workers, throughput) points the fit came from.
+    /// The (workers, throughput) points measured, including any above [`UslFit::cores`].
     pub sample: Sample,
+    /// The cores the run had, when the fit accounts for them ([`fit_usl_on_cores`]): the USL is fitted on the
+    /// levels up to this many workers, and the model holds throughput flat above it (CPU-capped).
+    pub cores: Option<f64>,
 }
 
 impl UslFit {
     /// Fitted throughput at `workers`. Cost: O(1).
+    ///
+    /// With [`UslFit::cores`] set, levels above the cores are CPU-capped: throughput there is the fitted
+    /// throughput at the core count.
     pub fn throughput(&self, workers: f64) -> f64 {
-        usl(self.lambda, self.sigma, self.kappa, workers)
+        let n = self.cores.map_or(workers, |c| workers.min(c));
+        usl(self.lambda, self.sigma, self.kappa, n)
+    }
+
+    /// Returns true if and only if `workers` is above the cores the fit accounts for (a CPU-capped level).
+    /// Cost: O(1).
+    pub fn is_capped(&self, workers: f64) -> bool {
+        self.cores.is_some_and(|c| workers > c)
     }
 
     /// Fitted efficiency at `workers`: `X(N) / (N lambda)`, 1 for perfect scaling. Cost: O(1).
@@ -98,10 +112,14 @@ impl UslFit {
 
 impl fmt::Display for UslFit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "USL {}", self.label)?;
+        if let Some(c) = self.cores {
+            write!(f, " up to {c} cores, CPU-capped above")?;
+        }
         write!(
             f,
-            "USL {}: lambda {:.4e}, sigma {:.5}, kappa {:.3e}, ",
-            self.label, self.lambda, self.sigma, self.kappa
+            ": lambda {:.4e}, sigma {:.5}, kappa {:.3e}, ",
+            self.lambda, self.sigma, self.kappa
         )?;
         match self.peak_workers {
             Some(peak) => write!(f, "peak at {peak:.1} workers")?,
@@ -118,9 +136,10 @@ impl fmt::Display for UslFit {
             "workers", "measured", "fitted", "efficiency"
         )?;
         for (n, x) in self.sample.points() {
+            let capped = if self.is_capped(n) { " capped" } else { "" };
             writeln!(
                 f,
-                "{n:>8} {x:>12.4e} {:>12.4e} {:>9.1}%",
+                "{n:>8} {x:>12.4e} {:>12.4e} {:>9.1}%{capped}",
                 self.throughput(n),
                 self.efficiency(n) * 100.0
             )?;
@@ -272,6 +291,68 @@ fn nonnegative_pair(u: &[f64], v: &[f64], z: &[f64]) -> (f64, f64) {
 /// distinct worker counts, [`FitError::BadValue`] when a worker count is below 1 or a throughput is not > 0.
 pub fn fit_usl(sample: &Sample) -> Result<UslFit, FitError> {
     sample.require_size(3, 3)?;
+    fit_faces(sample, true)
+}
+
+/// Fits the USL on the levels the cores can run in parallel, and labels the levels above them CPU-capped.
+///
+/// `cores` is the parallelism the run had: the machine's cores (`Curve::cores`), or fewer when a control
+/// measured beside the run shows fewer were granted. Past the cores, added workers only queue for a CPU, so
+/// a flat top there is the CPU ceiling, not coherency; fitting it as USL would bend the curve over with kappa
+/// and call any code coherency-limited. So:
+/// - with three or more distinct levels up to `cores`: [`fit_usl`] on those levels;
+/// - with exactly two: contention only (`kappa = 0`, which two levels cannot tell from sigma), so the label is
+///   [`UslLabel::Linear`] or [`UslLabel::ContentionLimited`];
+/// - the levels above `cores` stay in [`UslFit::sample`] and are modelled as the throughput at `cores`.
+///
+/// Cost: as [`fit_usl`].
+///
+/// # Errors
+/// [`FitError::BadParameter`] when `cores` is not finite or below 1; [`FitError::TooFewWithinCores`] when
+/// fewer than two distinct levels lie within `cores` (the scaling cannot be judged: say so); the input errors of
+/// [`fit_usl`] (worker counts below 1, throughput not > 0).
+///
+/// ```
+/// use scale_props::fit::{fit_usl_on_cores, Sample, UslLabel};
+/// // Per-worker counters on two cores: doubles to 2 workers, flat at 4.
+/// let sample = Sample::new(vec![1.0, 2.0, 4.0], vec![1.0e6, 1.95e6, 1.96e6])?;
+/// let fit = fit_usl_on_cores(&sample, 2.0)?;
+/// assert_eq!(fit.label, UslLabel::Linear);
+/// assert!(fit.is_capped(4.0) && (fit.throughput(4.0) - fit.throughput(2.0)).abs() < 1e-6);
+/// assert!(fit_usl_on_cores(&sample, 1.0).is_err(), "one level within one core judges nothing");
+/// # Ok::<(), scale_props::fit::FitError>(())
+/// ```
+pub fn fit_usl_on_cores(sample: &Sample, cores: f64) -> Result<UslFit, FitError> {
+    if !(cores.is_finite() && cores >= 1.0) {
+        return Err(FitError::BadParameter {
+            name: "cores",
+            value: cores,
+            expected: "a finite value >= 1",
+        });
+    }
+    check_domain(sample)?;
+    let within: Vec<(f64, f64)> = sample.points().filter(|&(n, _)| n <= cores).collect();
+    let distinct = {
+        let mut ns: Vec<f64> = within.iter().map(|p| p.0).collect();
+        ns.sort_by(f64::total_cmp);
+        ns.dedup();
+        ns.len()
+    };
+    if distinct < 2 {
+        return Err(FitError::TooFewWithinCores {
+            within: distinct,
+            cores,
+        });
+    }
+    let within = Sample::from_pairs(within)?;
+    let mut fit = fit_faces(&within, within.distinct_xs() >= 3)?;
+    fit.sample = sample.clone();
+    fit.cores = Some(cores);
+    Ok(fit)
+}
+
+/// Worker counts >= 1 and throughput > 0.
+fn check_domain(sample: &Sample) -> Result<(), FitError> {
     if let Some(index) = sample.xs().iter().position(|&x| x < 1.0) {
         let value = sample.xs()[index];
         return Err(FitError::BadValue {
@@ -280,7 +361,13 @@ pub fn fit_usl(sample: &Sample) -> Result<UslFit, FitError> {
             reason: "worker counts must be >= 1",
         });
     }
-    sample.require_positive_y("throughput must be > 0")?;
+    sample.require_positive_y("throughput must be > 0")
+}
+
+/// The USL by least squares over the constraint faces; `kappa` stays 0 unless `with_kappa`. The sample has at
+/// least two distinct levels (three with `with_kappa`).
+fn fit_faces(sample: &Sample, with_kappa: bool) -> Result<UslFit, FitError> {
+    check_domain(sample)?;
     let ns = sample.xs();
     let (n_min, y_at_min) =
         sample.points().fold(
@@ -293,7 +380,13 @@ pub fn fit_usl(sample: &Sample) -> Result<UslFit, FitError> {
     let u: Vec<f64> = ns.iter().map(|n| n - 1.0).collect();
     let v: Vec<f64> = ns.iter().map(|n| n * (n - 1.0)).collect();
     let z: Vec<f64> = ns.iter().zip(&ys).map(|(n, y)| n / y - 1.0).collect();
-    let (sigma0, kappa0) = nonnegative_pair(&u, &v, &z);
+    let (sigma0, kappa0) = if with_kappa {
+        nonnegative_pair(&u, &v, &z)
+    } else {
+        let uu: f64 = u.iter().map(|u| u * u).sum();
+        let uz: f64 = u.iter().zip(&z).map(|(u, z)| u * z).sum();
+        (if uu > 0.0 { (uz / uu).max(0.0) } else { 0.0 }, 0.0)
+    };
 
     // The face sigma = kappa = 0 has a closed form (relative residuals lambda N / y - 1 are linear in lambda) and
     // is always feasible; the other faces are refined by Levenberg-Marquardt and kept only when feasible and
@@ -302,7 +395,12 @@ pub fn fit_usl(sample: &Sample) -> Result<UslFit, FitError> {
     let lambda_linear = q.iter().sum::<f64>() / q.iter().map(|q| q * q).sum::<f64>();
     let linear_sse: f64 = q.iter().map(|q| (lambda_linear * q - 1.0).powi(2)).sum();
     let mut best = ([lambda_linear, 0.0, 0.0], linear_sse);
-    for free in [[true, true, true], [true, true, false], [true, false, true]] {
+    let faces: &[[bool; 3]] = if with_kappa {
+        &[[true, true, true], [true, true, false], [true, false, true]]
+    } else {
+        &[[true, true, false]]
+    };
+    for &free in faces {
         let start = [
             1.0,
             if free[1] { sigma0 } else { 0.0 },
@@ -338,6 +436,7 @@ pub fn fit_usl(sample: &Sample) -> Result<UslFit, FitError> {
         label,
         normalized_rmse: (sse / ns.len() as f64).sqrt(),
         sample: sample.clone(),
+        cores: None,
     })
 }
 
@@ -465,7 +564,102 @@ mod tests {
         assert!(fit.normalized_rmse < 0.1, "{fit}");
     }
 
+    #[test]
+    fn a_cpu_ceiling_is_not_coherency() {
+        // Per-worker counters on two cores: doubling up to 2 workers, flat at 3 and 4 (the CPU ceiling).
+        let sample = Sample::new(vec![1.0, 2.0, 3.0, 4.0], vec![1.0e6, 1.9e6, 1.93e6, 1.95e6])
+            .expect("valid");
+        let plain = fit_usl(&sample).expect("fits");
+        assert_eq!(plain.label, UslLabel::CoherencyLimited, "{plain}");
+        let fit = fit_usl_on_cores(&sample, 2.0).expect("fits");
+        assert_eq!(fit.label, UslLabel::Linear, "{fit}");
+        assert_eq!((fit.kappa, fit.cores), (0.0, Some(2.0)), "{fit}");
+        assert!(fit.is_capped(3.0) && fit.is_capped(4.0) && !fit.is_capped(2.0));
+        assert_eq!(fit.throughput(4.0), fit.throughput(2.0));
+        let text = fit.to_string();
+        assert!(
+            text.starts_with("USL linear up to 2 cores, CPU-capped above"),
+            "{text}"
+        );
+        assert_eq!(
+            text.lines().filter(|l| l.ends_with(" capped")).count(),
+            2,
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn one_lock_on_two_cores_is_contention_limited() {
+        let sample = Sample::new(vec![1.0, 2.0, 4.0], vec![1.0e6, 6.0e5, 5.5e5]).expect("valid");
+        let fit = fit_usl_on_cores(&sample, 2.0).expect("fits");
+        assert_eq!(fit.label, UslLabel::ContentionLimited, "{fit}");
+        // Two levels fit exactly: X(2) / X(1) = 2 / (1 + sigma).
+        assert!((fit.sigma - (2.0 / 0.6 - 1.0)).abs() < 1e-6, "{fit}");
+        assert!(fit.normalized_rmse < 1e-9, "{fit}");
+    }
+
+    #[test]
+    fn enough_levels_within_the_cores_fit_the_whole_law() {
+        let sample = synthetic(250.0, 0.02, 0.0005, &DOUBLING, &[]);
+        let fit = fit_usl_on_cores(&sample, 64.0).expect("fits");
+        assert!((fit.kappa - 0.0005).abs() < 1e-8, "{fit}");
+        let capped = fit_usl_on_cores(&sample, 16.0).expect("fits");
+        assert!((capped.sigma - 0.02).abs() < 1e-6, "{capped}");
+        assert_eq!(capped.sample, sample);
+        assert!(capped.is_capped(32.0));
+    }
+
+    #[test]
+    fn too_few_levels_within_the_cores_cannot_be_judged() {
+        let sample = Sample::new(vec![1.0, 2.0, 4.0], vec![1.0, 1.1, 1.2]).expect("valid");
+        let err = fit_usl_on_cores(&sample, 1.0).expect_err("one level within one core");
+        assert_eq!(
+            err,
+            FitError::TooFewWithinCores {
+                within: 1,
+                cores: 1.0
+            }
+        );
+        assert!(
+            err.to_string()
+                .starts_with("undecided: 1 distinct worker level(s) within the 1 core(s)")
+        );
+        let above = Sample::new(vec![2.0, 4.0, 8.0], vec![1.0, 1.1, 1.2]).expect("valid");
+        assert!(matches!(
+            fit_usl_on_cores(&above, 1.5),
+            Err(FitError::TooFewWithinCores { within: 0, .. })
+        ));
+        for cores in [0.5, f64::NAN, f64::INFINITY] {
+            assert!(matches!(
+                fit_usl_on_cores(&sample, cores),
+                Err(FitError::BadParameter { name: "cores", .. })
+            ));
+        }
+        let zero = Sample::new(vec![1.0, 2.0, 4.0], vec![1.0, 0.0, 1.2]).expect("valid");
+        assert!(matches!(
+            fit_usl_on_cores(&zero, 2.0),
+            Err(FitError::BadValue { index: 1, .. })
+        ));
+    }
+
     proptest! {
+        /// Within the cores, any positive throughputs fit with valid parameters, and a fit on two levels is
+        /// never labelled coherency-limited (two levels cannot show coherency).
+        #[test]
+        fn fits_on_cores_are_valid(ys in proptest::collection::vec(1e-3f64..1e9, 4), cores in 1.0f64..6.0) {
+            let sample = Sample::new(vec![1.0, 2.0, 4.0, 8.0], ys).expect("valid");
+            match fit_usl_on_cores(&sample, cores) {
+                Ok(fit) => {
+                    prop_assert!(fit.lambda > 0.0 && fit.sigma >= 0.0 && fit.kappa >= 0.0, "{}", fit);
+                    if cores < 4.0 {
+                        prop_assert_eq!(fit.kappa, 0.0);
+                        prop_assert_ne!(fit.label, UslLabel::CoherencyLimited);
+                    }
+                }
+                Err(e) => prop_assert!(cores < 2.0, "{}", e),
+            }
+        }
+
         /// With ±1% noise over 1..64 workers the fitted curve stays within 3% of the true one, sigma within 0.01,
         /// and, where the true parameters are clear of a label boundary, the label matches theirs.
         #[test]

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::Measure;
+use super::{Measure, QuantileError};
 use crate::digest::Analysis;
 use crate::expect::{Verdict, Verdicts};
 use crate::run::{PrepareRecord, RawCurve};
@@ -38,7 +38,7 @@ pub enum Axis {
 ///     .op(|_: &(), ctx| { ctx.count("rows", 2); ctx.i % 50 != 0 }).run()?;
 /// let p = &c.points[0];
 /// assert_eq!((p.total_completed(), p.total_errors(), p.work_per_op("rows")), (300, 6, 2.0));
-/// assert!(p.median_latency_ns(0.99).is_some() && p.median_latency_ns(2.0).is_none());
+/// assert!(p.median_latency_ns(0.99).is_ok() && p.median_latency_ns(2.0).is_err());
 /// # Ok::<(), scale_props::RunError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -90,12 +90,25 @@ impl Point {
     pub fn median_throughput(&self) -> f64 {
         self.median_of(|m| m.throughput)
     }
-    /// Median of the latency at `quantile` in [0, 1], ns (`None` outside [0, 1]).
-    pub fn median_latency_ns(&self, quantile: f64) -> Option<f64> {
-        if !(0.0..=1.0).contains(&quantile) {
-            return None;
+    /// Median over repetitions of the latency at `quantile` in [0, 1], ns, each read from its recorded
+    /// histogram ([`Measure::latency_at`]; repetitions that recorded nothing are left out).
+    ///
+    /// # Errors
+    /// [`QuantileError::OutOfRange`] outside [0, 1]; [`QuantileError::Empty`] when no repetition recorded a
+    /// latency.
+    pub fn median_latency_ns(&self, quantile: f64) -> Result<f64, QuantileError> {
+        let mut values = Vec::with_capacity(self.repetitions.len());
+        for m in &self.repetitions {
+            match m.latency_at(quantile) {
+                Ok(v) => values.push(v as f64),
+                Err(QuantileError::Empty) => {}
+                Err(e) => return Err(e),
+            }
         }
-        Some(self.median_of(|m| m.latency.at_quantile(quantile).unwrap_or(0) as f64))
+        if values.is_empty() {
+            return Err(QuantileError::Empty);
+        }
+        Ok(median(values))
     }
     /// Operations that ran, over all repetitions.
     pub fn total_completed(&self) -> u64 {
@@ -200,6 +213,11 @@ impl PartialEq for AnalysisCell {
 
 /// The result of an experiment: points in run order, with the shape and sizes they came from, the verdicts
 /// on the experiment's claims ([`Curve::verdicts`]) and its analysis, computed once ([`Curve::analysis`]).
+///
+/// Its methods, by what they answer: what was measured (here: [`Curve::series`], [`Curve::points_in`],
+/// [`Curve::memory_per_item`], [`Curve::p99_during_spike`], [`Curve::recovered_within`]); fits, rows and
+/// digest ([`Curve::analysis`]); whether claims hold (in [`crate::expect`]: [`Curve::verdicts`],
+/// [`Curve::check`], [`Curve::breaking_point`], [`Curve::knee`], [`Curve::usl`]).
 ///
 /// ```
 /// use scale_props::{Axis, Experiment};
@@ -323,14 +341,14 @@ impl Curve {
     pub fn p99_during_spike(&self) -> Option<f64> {
         self.points_in(PhaseRole::Spike)
             .next()
-            .and_then(|p| p.median_latency_ns(0.99))
+            .and_then(|p| p.median_latency_ns(0.99).ok())
     }
 
     /// Median p99 (ns) of the phase before the spike, if there is one.
     pub fn p99_before_spike(&self) -> Option<f64> {
         self.points_in(PhaseRole::BeforeSpike)
             .next()
-            .and_then(|p| p.median_latency_ns(0.99))
+            .and_then(|p| p.median_latency_ns(0.99).ok())
     }
 
     /// Returns true if and only if, in every repetition of the recovery phase, every batch that started at

@@ -6,5 +6,6 @@
 mod curve;
 mod summary;
 
+pub use crate::run::probe::{CpuTimes, DiskIo, cpu_times};
 pub use curve::{Axis, Curve, Point};
-pub use summary::{Allocations, CpuUse, Latency, Measure, Memory};
+pub use summary::{Allocations, CpuUse, Latency, Measure, Memory, QuantileError};

@@ -53,27 +53,17 @@ impl Latency {
             mean: h.mean(),
         }
     }
+}
 
-    /// The latency at `quantile` in [0, 1] of these fixed points, rounding up to the next reported one
-    /// (0.5 -> p50, 0.9 -> p90, ..., above 0.999 -> max); `None` outside [0, 1].
-    pub fn at_quantile(&self, quantile: f64) -> Option<u64> {
-        if !(0.0..=1.0).contains(&quantile) {
-            return None;
-        }
-        let steps = [
-            (0.5, self.p50),
-            (0.9, self.p90),
-            (0.95, self.p95),
-            (0.99, self.p99),
-            (0.999, self.p999),
-        ];
-        Some(
-            steps
-                .iter()
-                .find(|(q, _)| quantile <= *q)
-                .map_or(self.max, |(_, v)| *v),
-        )
-    }
+/// Why a latency quantile cannot be read.
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
+pub enum QuantileError {
+    /// Occurs when the quantile is not in [0, 1] (or is NaN).
+    #[error("quantile {0} is outside [0, 1]")]
+    OutOfRange(f64),
+    /// Occurs when no latency was recorded (nothing completed).
+    #[error("no latency was recorded")]
+    Empty,
 }
 
 /// Resident memory over a run.
@@ -130,6 +120,9 @@ pub struct Measure {
     pub wall: Duration,
     /// Latency percentiles (open model: from scheduled start).
     pub latency: Latency,
+    /// The latency histogram as recorded: (value in ns, the highest equivalent value of its HDR bucket;
+    /// count), ascending. Any quantile is read from it ([`Measure::latency_at`]).
+    pub recorded: Vec<(u64, u64)>,
     /// Mean time inside an operation, ns (busy time / completed).
     pub mean_op_ns: f64,
     /// Completed operations per second of wall time.
@@ -153,6 +146,41 @@ pub struct Measure {
 }
 
 impl Measure {
+    /// The latency at `quantile` in [0, 1], ns, read from the recorded histogram the way HDR histograms read
+    /// it: the smallest recorded value with at least `ceil(quantile * count)` values at or below it (`0.0` is
+    /// the smallest value, `1.0` the largest).
+    ///
+    /// # Errors
+    /// [`QuantileError::OutOfRange`] outside [0, 1]; [`QuantileError::Empty`] when nothing was recorded.
+    ///
+    /// ```
+    /// use scale_props::measure::QuantileError;
+    /// let c = scale_props::Experiment::new("q").batching(false).ops(1_000).op(|_: &(), _| ()).run()?;
+    /// let m = &c.points[0].repetitions[0];
+    /// let (p10, p50, p999) = (m.latency_at(0.1)?, m.latency_at(0.5)?, m.latency_at(0.999)?);
+    /// assert!(p10 <= p50 && p50 <= p999 && p50 == m.latency.p50);
+    /// assert_eq!(m.latency_at(1.5), Err(QuantileError::OutOfRange(1.5)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn latency_at(&self, quantile: f64) -> Result<u64, QuantileError> {
+        if !(0.0..=1.0).contains(&quantile) {
+            return Err(QuantileError::OutOfRange(quantile));
+        }
+        let total: u64 = self.recorded.iter().map(|(_, n)| n).sum();
+        if total == 0 {
+            return Err(QuantileError::Empty);
+        }
+        let target = ((quantile * total as f64).ceil() as u64).clamp(1, total);
+        let mut seen = 0u64;
+        for (value, count) in &self.recorded {
+            seen += count;
+            if seen >= target {
+                return Ok(*value);
+            }
+        }
+        Ok(self.recorded.last().map_or(0, |(v, _)| *v))
+    }
+
     /// Summarises one record; `cores` is the number of logical CPUs.
     ///
     /// Cost: O(histogram buckets + timeline).
@@ -175,6 +203,11 @@ impl Measure {
             unfinished: r.unfinished,
             wall: r.wall,
             latency: Latency::from_histogram(&r.latency_ns),
+            recorded: r
+                .latency_ns
+                .iter_recorded()
+                .map(|v| (v.value_iterated_to(), v.count_at_value()))
+                .collect(),
             mean_op_ns: per_op(r.busy_ns as f64),
             throughput: if secs > 0.0 {
                 completed as f64 / secs
@@ -215,21 +248,54 @@ impl Measure {
 mod tests {
     use super::*;
 
+    fn measure_of(h: &Histogram<u64>) -> Measure {
+        Measure {
+            scheduled: 0,
+            completed: h.len(),
+            errors: BTreeMap::new(),
+            dropped: 0,
+            unfinished: 0,
+            wall: Duration::ZERO,
+            latency: Latency::from_histogram(h),
+            recorded: h
+                .iter_recorded()
+                .map(|v| (v.value_iterated_to(), v.count_at_value()))
+                .collect(),
+            mean_op_ns: 0.0,
+            throughput: 0.0,
+            error_rate: 0.0,
+            memory: None,
+            cpu: None,
+            io: DiskIo::Unavailable,
+            allocations: None,
+            work: BTreeMap::new(),
+            max_batch: 1,
+            timeline: Vec::new(),
+        }
+    }
+
+    /// Failed before: every quantile snapped to one of six fixed points (0.1 read the p50).
     #[test]
-    fn quantiles_outside_zero_one_are_refused() {
-        let l = Latency {
-            p50: 1,
-            p90: 2,
-            p95: 3,
-            p99: 4,
-            p999: 5,
-            max: 6,
-            mean: 2.0,
-        };
-        assert_eq!(l.at_quantile(0.5), Some(1));
-        assert_eq!(l.at_quantile(0.97), Some(4));
-        assert_eq!(l.at_quantile(1.0), Some(6));
-        assert_eq!(l.at_quantile(1.5), None);
-        assert_eq!(l.at_quantile(-0.1), None);
+    fn any_quantile_is_read_from_the_histogram_as_hdr_reads_it()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let mut h = Histogram::<u64>::new_with_bounds(1, 3_600_000_000_000, 3)?;
+        for v in 1..=10_000u64 {
+            h.record(v * 37 % 100_003 + 1)?;
+        }
+        let m = measure_of(&h);
+        for q in [
+            0.0, 0.001, 0.1, 0.25, 0.5, 0.75, 0.9, 0.97, 0.99, 0.999, 0.9999, 1.0,
+        ] {
+            assert_eq!(m.latency_at(q)?, h.value_at_quantile(q), "quantile {q}");
+        }
+        assert!(m.latency_at(0.1)? < m.latency_at(0.5)?);
+        assert_eq!(m.latency_at(-0.1), Err(QuantileError::OutOfRange(-0.1)));
+        assert!(matches!(
+            m.latency_at(f64::NAN),
+            Err(QuantileError::OutOfRange(_))
+        ));
+        let empty = measure_of(&Histogram::<u64>::new_with_bounds(1, 1_000, 3)?);
+        assert_eq!(empty.latency_at(0.5), Err(QuantileError::Empty));
+        Ok(())
     }
 }

@@ -73,16 +73,8 @@ pub fn table(analysis: &Analysis) -> String {
 pub fn fits_text(analysis: &Analysis) -> String {
     let mut t = String::new();
     for g in &analysis.fits.phases {
-        if let (Some(e), Some(bin)) = (g.time_exponent, g.time_bin) {
-            let _ = writeln!(t, "- `{}` time: log-log exponent {e:.2} ({bin})", g.phase);
-        }
-        if let Some(f) = &g.time {
-            let _ = writeln!(
-                t,
-                "- `{}` time fit: {}",
-                g.phase,
-                f.to_string().lines().next().unwrap_or("")
-            );
+        if let Some(time) = &g.time {
+            let _ = writeln!(t, "- `{}` time: {time}", g.phase);
         }
         for (name, f) in &g.work {
             let _ = writeln!(

@@ -138,7 +138,7 @@ pub fn plot_curve(curve: &Curve, analysis: &Analysis, path: &Path) -> Result<(),
                 .and_then(|g| g.time.clone())
                 .map(|f| {
                     (
-                        format!("fit {}", f.best),
+                        format!("time {}", f.verdict),
                         Box::new(move |x: f64| f.predict(x)) as Box<dyn Fn(f64) -> f64>,
                     )
                 })

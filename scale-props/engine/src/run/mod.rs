@@ -4,7 +4,7 @@
 
 mod error;
 mod experiment;
-pub mod probe;
+pub(crate) mod probe;
 mod progress;
 mod record;
 mod runner;

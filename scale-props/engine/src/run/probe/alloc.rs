@@ -65,10 +65,6 @@ unsafe impl GlobalAlloc for CountingAllocator {
 
 /// Allocations and bytes counted on this thread so far (wrapping counters; take differences).
 ///
-/// ```
-/// let (count, bytes) = scale_props::run::probe::thread_allocations();
-/// let _ = (count, bytes);
-/// ```
 #[inline]
 pub fn thread_allocations() -> (u64, u64) {
     (
@@ -78,10 +74,6 @@ pub fn thread_allocations() -> (u64, u64) {
 }
 
 /// Returns true if and only if the counting allocator is installed and has served an allocation.
-///
-/// ```
-/// let _installed: bool = scale_props::run::probe::allocator_installed();
-/// ```
 pub fn allocator_installed() -> bool {
     INSTALLED.load(Ordering::Relaxed)
 }

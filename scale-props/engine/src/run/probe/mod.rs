@@ -1,4 +1,4 @@
-//! Raw probes the runner reads around operations and phases: allocations, RSS, CPU time, disk I/O.
+//! Raw probes (internal; [`crate::measure`] re-exports the types a reader of results needs) the runner reads around operations and phases: allocations, RSS, CPU time, disk I/O.
 
 mod alloc;
 mod resources;

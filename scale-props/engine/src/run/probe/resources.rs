@@ -9,9 +9,6 @@ use serde::{Deserialize, Serialize};
 
 /// Resident set size of the process in bytes, or `None` where the platform does not report it.
 ///
-/// ```
-/// let _rss: Option<u64> = scale_props::run::probe::rss_bytes();
-/// ```
 pub fn rss_bytes() -> Option<u64> {
     memory_stats::memory_stats().map(|m| m.physical_mem as u64)
 }
@@ -42,7 +39,7 @@ impl CpuTimes {
 /// CPU time of the process so far (getrusage), or `None` if the call fails.
 ///
 /// ```
-/// assert!(scale_props::run::probe::cpu_times().is_some());
+/// assert!(scale_props::measure::cpu_times().is_some());
 /// ```
 #[allow(unsafe_code)]
 pub fn cpu_times() -> Option<CpuTimes> {
@@ -99,10 +96,6 @@ impl DiskIo {
 
 /// Disk I/O of the process so far.
 ///
-/// ```
-/// use scale_props::run::probe::{disk_io, DiskIo};
-/// if cfg!(target_os = "linux") { assert!(matches!(disk_io(), DiskIo::Bytes { .. })); }
-/// ```
 pub fn disk_io() -> DiskIo {
     let Ok(text) = std::fs::read_to_string("/proc/self/io") else {
         return DiskIo::Unavailable;
@@ -121,12 +114,6 @@ pub fn disk_io() -> DiskIo {
 
 /// A monitor thread sampling RSS at a fixed interval and keeping the peak.
 ///
-/// ```
-/// use std::time::Duration;
-/// let m = scale_props::run::probe::RssMonitor::start(Duration::from_millis(1));
-/// let peak = m.stop();
-/// assert_eq!(peak.is_some(), scale_props::run::probe::rss_bytes().is_some());
-/// ```
 #[derive(Debug)]
 pub struct RssMonitor {
     stop: Arc<AtomicBool>,
@@ -173,5 +160,21 @@ impl RssMonitor {
 impl Drop for RssMonitor {
     fn drop(&mut self) {
         self.halt();
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn probes_read_the_process_where_the_platform_reports_it() {
+        if cfg!(target_os = "linux") {
+            assert!(matches!(disk_io(), DiskIo::Bytes { .. }));
+            assert!(rss_bytes().is_some_and(|b| b > 0));
+        }
+        let m = RssMonitor::start(Duration::from_millis(1));
+        let peak = m.stop();
+        assert_eq!(peak.is_some(), rss_bytes().is_some());
     }
 }
