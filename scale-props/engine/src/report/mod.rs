@@ -8,12 +8,12 @@ mod csv;
 mod error;
 mod json;
 mod markdown;
+mod plot;
 mod reporter;
-mod svg;
 
 pub use csv::{CSV_HEADER, CsvReport};
 pub use error::ReportError;
 pub use json::JsonReport;
 pub use markdown::{MarkdownReport, fits_text as markdown_fits, table as markdown_table};
+pub use plot::{PlotBound, SvgReport, plot_curve, plot_curve_with_bounds};
 pub use reporter::{Report, Reports, write_all};
-pub use svg::{SvgReport, plot_curve};
