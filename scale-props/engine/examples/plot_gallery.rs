@@ -1,5 +1,5 @@
-//! One plot of each kind the engine draws, for looking at: a size curve, a worker sweep (USL), an open-model
-//! phase and a burst with its recovery timeline; the size curve and the phase plots carry a claim's bound.
+//! One plot of each kind the engine draws, for looking at: a size curve, a worker sweep (USL), a step load of
+//! users, an open-model phase and a burst with its recovery timeline; most carry a claim's bound.
 //!
 //! `cargo run -p scale-props --release --example plot_gallery [-- <dir>]` writes the SVGs into `<dir>`
 //! (`target/plots` by default); `scripts/render-plots.sh` runs this and renders them to PNG.
@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use scale_props::report::{PlotBound, plot_curve_with_bounds};
-use scale_props::shape::{Burst, Open};
+use scale_props::shape::{Burst, Open, Steps};
 use scale_props::{Analysis, Curve, Experiment};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -48,6 +48,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .op(|_: &(), _| shared.lock().map(|mut c| *c += 1).is_ok())
         .run()?;
     draw(&dir, &sweep, &[])?;
+
+    // Users at 1x, 4x, 16x, 64x of 2 (a closed-model step load): a worker axis spanning decades.
+    let users = Experiment::new("gallery.steps.users")
+        .shape(Steps::new(2, vec![1, 4, 16, 64], 40_000)?)
+        .repetitions(3)
+        .op(|_: &(), ctx| std::hint::black_box(ctx.i.wrapping_mul(31)) != 7)
+        .run()?;
+    draw(&dir, &users, &[PlotBound::level("least 1M ops/s", 1e6)])?;
 
     let open = Experiment::new("gallery.open.rate_20k")
         .shape(Open::new(20_000, 2, 10_000)?)

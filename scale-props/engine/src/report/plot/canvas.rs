@@ -308,8 +308,10 @@ pub(crate) struct Spread {
 }
 
 impl Spread {
-    /// The spread of `values` (one per repetition) at `x`; `None` when there are none.
+    /// The spread of the finite `values` (one per repetition) at `x`; `None` when there are none.
     pub fn of(x: f64, values: &[f64]) -> Option<Self> {
+        let values: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+        let values = values.as_slice();
         let min = values.iter().copied().reduce(f64::min)?;
         let max = values.iter().copied().reduce(f64::max)?;
         Some(Self {
@@ -400,25 +402,28 @@ pub(crate) fn draw_dashed(
 }
 
 /// Draws every bound (dashed, in the bound colour) with its label at the line's right end, and adds each to
-/// the legend once (`legend` is `None` on a second panel).
+/// the legend once (`legend` is `None` on a second panel). A bound with no value inside the plot (not a number,
+/// or not positive on a log axis) is named in the legend as not drawn.
 pub(crate) fn draw_bounds(
     chart: &mut Chart<'_, '_>,
     x: &AxisSpec,
     y: &AxisSpec,
     bounds: &[PlotBound],
-    legend: Option<&mut Legend>,
+    mut legend: Option<&mut Legend>,
 ) -> Drawn {
     let (x0, x1) = (x.range().start, x.range().end);
     for b in bounds {
         let pts: Vec<(f64, f64)> = match b {
-            PlotBound::Level { y: v, .. } => vec![(x0, y.t(*v)), (x1, y.t(*v))],
+            PlotBound::Level { y: v, .. } if y.contains(*v) => vec![(x0, y.t(*v)), (x1, y.t(*v))],
+            PlotBound::Level { .. } => Vec::new(),
             PlotBound::Curve { points, .. } => points
                 .iter()
                 .filter(|(px, py)| x.contains(*px) && y.contains(*py))
                 .map(|(px, py)| (x.t(*px), y.t(*py)))
                 .collect(),
         };
-        if let Some(&(ex, ey)) = pts.last() {
+        let drawn = pts.len() >= 2;
+        if let (true, Some(&(ex, ey))) = (drawn, pts.last()) {
             draw_dashed(chart, pts.clone(), BOUND)?;
             let anchor = Pos::new(HPos::Right, VPos::Bottom);
             chart
@@ -430,16 +435,26 @@ pub(crate) fn draw_bounds(
                     )])
                 .map_err(words)?;
         }
-    }
-    if let Some(legend) = legend {
-        for b in bounds {
-            legend.add(Mark::Dashed, BOUND, &[format!("bound: {}", b.label())]);
+        if let Some(legend) = legend.as_deref_mut() {
+            if drawn {
+                legend.add(Mark::Dashed, BOUND, &[format!("bound: {}", b.label())]);
+            } else {
+                legend.add(
+                    Mark::Note,
+                    BOUND,
+                    &[format!(
+                        "bound: {} (not drawn: no value inside the plot)",
+                        b.label()
+                    )],
+                );
+            }
         }
     }
     Ok(())
 }
 
-/// Draws a vertical dashed marker at x value `at` labelled `label` near the top of the chart.
+/// Draws a vertical dashed marker at x value `at`, labelled `label` just above the x axis (data and bounds
+/// usually sit higher).
 pub(crate) fn draw_vertical(
     chart: &mut Chart<'_, '_>,
     x: &AxisSpec,
@@ -451,12 +466,13 @@ pub(crate) fn draw_vertical(
     let (y0, y1) = (y.range().start, y.range().end);
     let t = x.t(at);
     draw_dashed(chart, vec![(t, y0), (t, y1)], colour)?;
+    let anchor = Pos::new(HPos::Left, VPos::Bottom);
     chart
-        .draw_series([EmptyElement::at((t, y1))
+        .draw_series([EmptyElement::at((t, y0))
             + Text::new(
                 label.to_owned(),
-                (5, 4),
-                (FONT, 15).into_font().color(&colour),
+                (6, -6),
+                (FONT, 15).into_font().color(&colour).pos(anchor),
             )])
         .map_err(words)?;
     Ok(())

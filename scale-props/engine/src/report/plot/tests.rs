@@ -192,3 +192,36 @@ fn a_burst_shows_its_phases_and_the_recovery_timeline_against_the_baseline() -> 
     assert_no_raw_floats(&svg);
     Ok(())
 }
+
+#[test]
+fn bounds_and_measures_that_cannot_be_drawn_are_said_not_hidden() -> Result {
+    let mut curve = sizes()?;
+    for m in curve.points.iter_mut().flat_map(|p| &mut p.repetitions) {
+        m.latency.p50 = 0;
+    }
+    let bounds = [
+        PlotBound::level("nan budget", f64::NAN),
+        PlotBound::level("infinite budget", f64::INFINITY),
+        PlotBound::curve("empty curve", Vec::new()),
+        PlotBound::curve("one point", vec![(1e3, 10.0)]),
+    ];
+    let svg = plot(&curve, &bounds)?;
+    let legend = legend(&svg);
+    for b in &bounds {
+        assert!(
+            legend.contains(&format!(
+                "bound: {} (not drawn: no value inside the plot)",
+                b.label()
+            )),
+            "{legend}"
+        );
+    }
+    let mut sweep = sweep()?;
+    for m in sweep.points.iter_mut().flat_map(|p| &mut p.repetitions) {
+        m.throughput = f64::NAN;
+    }
+    let svg = plot(&sweep, &[PlotBound::level("negative", -5.0)])?;
+    assert!(has(&svg, "cores = 2"));
+    assert!(!svg.contains("NaN"), "NaN written into the SVG");
+    Ok(())
+}
