@@ -225,3 +225,28 @@ fn bounds_and_measures_that_cannot_be_drawn_are_said_not_hidden() -> Result {
     assert!(!svg.contains("NaN"), "NaN written into the SVG");
     Ok(())
 }
+
+#[test]
+fn ten_worker_levels_never_print_two_labels_on_top_of_each_other() -> Result {
+    let mut c = Experiment::new("plot.ten")
+        .workers(1..=10)
+        .ops(20)
+        .op(|_: &(), _| ())
+        .run()?;
+    c.cores = 64;
+    let svg = plot(&c, &[])?;
+    let mut ticks: Vec<(f64, u32)> = texts(&svg)
+        .into_iter()
+        .filter_map(|(x, t)| Some((x, t.parse::<u32>().ok().filter(|w| (1..=10).contains(w))?)))
+        .collect();
+    ticks.sort_by(|a, b| a.0.total_cmp(&b.0));
+    assert!(ticks.len() >= 4, "{ticks:?}");
+    assert!(
+        ticks
+            .windows(2)
+            .all(|w| w[1].0 - w[0].0 >= 40.0 && w[1].1 > w[0].1),
+        "{ticks:?}"
+    );
+    assert!(legend(&svg).contains("cores = 64"), "cores not named");
+    Ok(())
+}
