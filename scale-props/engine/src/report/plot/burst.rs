@@ -13,7 +13,7 @@ use crate::shape::PhaseRole;
 use plotters::prelude::*;
 
 /// Most timeline points drawn per run (a run's batches are thinned to the slowest in each bucket).
-const MAX_POINTS_PER_RUN: usize = 1_500;
+const MAX_POINTS_PER_RUN: usize = 600;
 
 /// Draws a burst onto `page`: phases on top, recovery timeline below.
 pub(crate) fn draw(page: &mut Page<'_>, curve: &Curve, bounds: &[PlotBound]) -> Drawn {

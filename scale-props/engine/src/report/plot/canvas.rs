@@ -127,7 +127,7 @@ impl Legend {
         self.entries.push(Entry {
             mark,
             colour,
-            lines: lines.iter().flat_map(|l| wrap(l, 34)).collect(),
+            lines: lines.iter().flat_map(|l| wrap(l, 31)).collect(),
         });
     }
 
