@@ -53,8 +53,11 @@ pub(crate) fn plot_file_name(id: &str) -> String {
     format!("{}.svg", snapshot_name(id).trim_start_matches("curve__"))
 }
 
-/// Draws `curve` with its fits into the SVG file `path` (the kind of plot follows the curve's axis; see the
-/// [module documentation](self)).
+/// Draws `curve` with its fits into the SVG file `path`. The kind of plot follows the curve's axis: a size curve
+/// (p50 per operation against size, with the fitted class and its error), a worker sweep (throughput against
+/// workers, with the USL fit and its error, ideal scaling and a `cores = N` line), a phase plot (p50 and p99 per
+/// phase; open-model phases with offered, served and dropped work) or a burst (its phases above the recovery
+/// timeline). Medians over repetitions are drawn with min-max whiskers; the legend has its own column.
 ///
 /// # Errors
 /// [`ReportError`] when the folder or file cannot be written or the plot cannot be drawn.
