@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::ReportError;
 use super::error::write_file;
-use super::svg::plot_file_name;
+use super::plot::plot_file_name;
 use crate::digest::Analysis;
 use crate::expect::{Outcome, Verdict, verdict_table};
 use crate::measure::Curve;
