@@ -47,6 +47,12 @@ pub enum Topic {
     Exhaustion,
     /// The end-to-end pipeline: workflows per second with preloaded state.
     Workflow,
+    /// Stress test: offered rate stepped up until a budget breaks (one per component).
+    StressThroughput,
+    /// Stress test: 1 .. 16 workers, correctness checked (one per component).
+    StressConcurrency,
+    /// Stress test: bytes per item at growing state sizes.
+    StressMemory,
 }
 
 impl Topic {
@@ -64,6 +70,9 @@ impl Topic {
             Topic::MaxUsers => "8. Maximum concurrent users",
             Topic::Exhaustion => "9. Exhaustion and recovery",
             Topic::Workflow => "Pipeline throughput",
+            Topic::StressThroughput => "Stress: stepped throughput",
+            Topic::StressConcurrency => "Stress: concurrency",
+            Topic::StressMemory => "Stress: memory",
         }
     }
 }
@@ -77,7 +86,7 @@ pub struct Case {
     /// The question it answers.
     pub topic: Topic,
     /// What we claim about it, in words (the tests assert it).
-    pub claim: &'static str,
+    pub claim: String,
     runnable: Box<dyn Runnable>,
 }
 
@@ -96,15 +105,27 @@ impl Case {
     pub fn new<W: Workload + Send + 'static>(
         component: &'static str,
         topic: Topic,
-        claim: &'static str,
+        claim: impl Into<String>,
         experiment: Experiment<W>,
     ) -> Self {
+        let id = experiment.id().to_owned();
+        Self::from_runnable(id, component, topic, claim, Box::new(experiment))
+    }
+
+    /// A case running any [`Runnable`] (e.g. a [`crate::stepped::Stepped`] search) as `id`.
+    pub fn from_runnable(
+        id: String,
+        component: &'static str,
+        topic: Topic,
+        claim: impl Into<String>,
+        runnable: Box<dyn Runnable>,
+    ) -> Self {
         Self {
-            id: experiment.id().to_owned(),
+            id,
             component,
             topic,
-            claim,
-            runnable: Box::new(experiment),
+            claim: claim.into(),
+            runnable,
         }
     }
 
@@ -143,7 +164,7 @@ pub struct RunCase {
     /// The question it answers.
     pub topic: Topic,
     /// The claim, in words.
-    pub claim: &'static str,
+    pub claim: String,
     /// The measured curve.
     pub curve: Curve,
 }

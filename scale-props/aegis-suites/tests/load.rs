@@ -2,6 +2,8 @@
 //! below saturation, service time held with users, recovery after a burst; digests snapshotted.
 #![cfg(not(loom))]
 
+scale_props::install_counting_allocator!();
+
 mod common;
 
 use aegis_scale::SuiteName;

@@ -7,11 +7,11 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use audit_system::Query;
+use audit_system::{Durability, Query};
 use scale_props::shape::WorkerSweep;
 use scale_props::{Experiment, OpError};
 
-use crate::audit_store::AuditFixture;
+use crate::audit_store::{AuditFixture, StoreWork, durability_name, synchronous};
 use crate::workload::{fallible, kind};
 use crate::{Case, Scale, SuiteError, Topic};
 
@@ -23,8 +23,13 @@ pub const QUERY: &str = "audit.query.chain";
 pub const PROOF: &str = "audit.inclusion_proof.chain";
 /// Id of the verification curve.
 pub const VERIFY: &str = "audit.verify.chain";
-/// Id of the writer sweep.
+/// Id prefix of the writer sweeps; the durability's name follows (`io.audit.append.writers.power_loss`).
 pub const WRITERS: &str = "io.audit.append.writers";
+
+/// The id of the writer sweep at `durability`.
+pub fn writers_id(durability: Durability) -> String {
+    format!("{WRITERS}.{}", durability_name(durability))
+}
 
 /// Logs built once per size and shared by the cases of a suite.
 #[derive(Debug, Clone, Default)]
@@ -72,8 +77,7 @@ pub fn cases(scale: Scale) -> Result<Vec<Case>, SuiteError> {
         .repetitions(3)
         .workload(fallible(get.clone(), |f: &Arc<AuditFixture>, ctx| {
             let w = f.append(ctx.size * 10 + ctx.i).map_err(kind)?;
-            ctx.count("entries_written", w.entries_written);
-            ctx.count("nodes_written", w.nodes_written);
+            count_writes(ctx, &w);
             ctx.count("nodes_read", w.nodes_read);
             Ok::<(), OpError>(())
         }));
@@ -110,22 +114,11 @@ pub fn cases(scale: Scale) -> Result<Vec<Case>, SuiteError> {
             ctx.count("entries_verified", r.size);
             Ok::<(), OpError>(())
         }));
-    let writers = Experiment::new(WRITERS)
-        .sizes([scale.pick(1_000, 10_000)])
-        .shape(WorkerSweep::new(
-            vec![1, 2, 4, 8, 16],
-            scale.pick(160, 1_600),
-        )?)
-        .repetitions(scale.pick(1, 3))
-        .workload(fallible(
-            AuditFixture::with_entries,
-            |f: &AuditFixture, ctx| f.append(ctx.i + 1_000_000_000).map(|_| ()).map_err(kind),
-        ));
     Ok(vec![
         Case::new(
             "audit",
             Topic::ComponentScaling,
-            "append is at most logarithmic in the chain length (amortised O(1) tree nodes written, one fsync)",
+            "append is at most logarithmic in the chain length (amortised O(1) tree nodes written, one commit)",
             append,
         ),
         Case::new(
@@ -146,11 +139,53 @@ pub fn cases(scale: Scale) -> Result<Vec<Case>, SuiteError> {
             "full verification is linear in the chain length (every entry and signature)",
             verify,
         ),
-        Case::new(
-            "audit",
-            Topic::DiskIo,
-            "concurrent writers share fsyncs through group commit: throughput grows with writers",
-            writers,
-        ),
+        writers(scale, Durability::ProcessCrash)?,
+        writers(scale, Durability::PowerLoss)?,
     ])
+}
+
+/// Counts the writes of one append (exact with one writer; with several, group commit moves commits
+/// between operations).
+fn count_writes(ctx: &scale_props::OpContext<'_>, w: &StoreWork) {
+    ctx.count("commits", w.commits);
+    ctx.count("entries_written", w.entries_written);
+    ctx.count("nodes_written", w.nodes_written);
+    ctx.count("bytes_written", w.bytes_written);
+}
+
+/// Appends from 1 .. 16 writers at `durability` (disk I/O): commits and bytes written per appended entry
+/// from the store wrapper's counters.
+///
+/// # Errors
+/// [`SuiteError::Shape`] if the sweep is out of bounds.
+pub fn writers(scale: Scale, durability: Durability) -> Result<Case, SuiteError> {
+    let e = Experiment::new(writers_id(durability))
+        .sizes([scale.pick(1_000, 10_000)])
+        .shape(WorkerSweep::new(
+            vec![1, 2, 4, 8, 16],
+            scale.pick(160, 1_600),
+        )?)
+        .repetitions(scale.pick(1, 3))
+        .workload(fallible(
+            move |n| AuditFixture::with_durability(n, durability),
+            |f: &AuditFixture, ctx| {
+                let w = f.append(ctx.i + 1_000_000_000).map_err(kind)?;
+                count_writes(ctx, &w);
+                Ok::<(), OpError>(())
+            },
+        ));
+    let fsync = match durability {
+        Durability::PowerLoss => "one fsync per commit group",
+        Durability::ProcessCrash => "no fsync per commit; the WAL is fsynced at checkpoints",
+    };
+    Ok(Case::new(
+        "audit",
+        Topic::DiskIo,
+        format!(
+            "at {} (synchronous={}: {fsync}), concurrent writers share commits through group commit",
+            durability_name(durability),
+            synchronous(durability)
+        ),
+        e,
+    ))
 }
