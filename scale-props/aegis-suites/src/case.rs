@@ -1,7 +1,8 @@
-//! A case: one experiment of a suite, type-erased so suites can mix workloads, with the claim it backs.
+//! A case: one experiment of a suite, type-erased so suites can mix workloads, with the claims it is judged by.
 
+use scale_props::expect::Expectation;
 use scale_props::run::ProgressFn;
-use scale_props::{Curve, Experiment, RunError, Workload};
+use scale_props::{Analysis, Curve, Experiment, RunError, Workload};
 
 /// Something that runs into a [`Curve`]: any [`Experiment`] with a workload.
 pub trait Runnable: Send {
@@ -77,7 +78,29 @@ impl Topic {
     }
 }
 
-/// One experiment of a suite, ready to run.
+/// A claim a case carries: an engine expectation, judged on the case's curve when it ran.
+pub type Claim = Box<dyn Expectation + Send + Sync>;
+
+/// The verdict on one claim of a case: holds, or not (fails or could not be judged) with what was found.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Verdict {
+    /// The case (experiment id).
+    pub case: String,
+    /// The claim, as the expectation describes itself.
+    pub claim: String,
+    /// `None` when the claim holds; otherwise what was measured against the bound, or why it could not be
+    /// judged.
+    pub problem: Option<String>,
+}
+
+impl Verdict {
+    /// The claim holds.
+    pub fn holds(&self) -> bool {
+        self.problem.is_none()
+    }
+}
+
+/// One experiment of a suite, ready to run, with the claims its run is judged by.
 pub struct Case {
     /// The experiment id (names its snapshot, plot and report section).
     pub id: String,
@@ -85,8 +108,7 @@ pub struct Case {
     pub component: &'static str,
     /// The question it answers.
     pub topic: Topic,
-    /// What we claim about it, in words (the tests assert it).
-    pub claim: String,
+    claims: Vec<Claim>,
     runnable: Box<dyn Runnable>,
 }
 
@@ -96,6 +118,7 @@ impl std::fmt::Debug for Case {
             .field("id", &self.id)
             .field("component", &self.component)
             .field("topic", &self.topic)
+            .field("claims", &self.claims())
             .finish_non_exhaustive()
     }
 }
@@ -105,11 +128,10 @@ impl Case {
     pub fn new<W: Workload + Send + 'static>(
         component: &'static str,
         topic: Topic,
-        claim: impl Into<String>,
         experiment: Experiment<W>,
     ) -> Self {
         let id = experiment.id().to_owned();
-        Self::from_runnable(id, component, topic, claim, Box::new(experiment))
+        Self::from_runnable(id, component, topic, Box::new(experiment))
     }
 
     /// A case running any [`Runnable`] (e.g. a [`crate::stepped::Stepped`] search) as `id`.
@@ -117,19 +139,30 @@ impl Case {
         id: String,
         component: &'static str,
         topic: Topic,
-        claim: impl Into<String>,
         runnable: Box<dyn Runnable>,
     ) -> Self {
         Self {
             id,
             component,
             topic,
-            claim: claim.into(),
+            claims: Vec::new(),
             runnable,
         }
     }
 
-    /// Runs the experiment.
+    /// Adds a claim the run is judged by.
+    #[must_use]
+    pub fn claim(mut self, claim: impl Expectation + Send + Sync + 'static) -> Self {
+        self.claims.push(Box::new(claim));
+        self
+    }
+
+    /// The claims, as their expectations describe themselves.
+    pub fn claims(&self) -> Vec<String> {
+        self.claims.iter().map(|c| c.describe()).collect()
+    }
+
+    /// Runs the experiment and judges every claim on its curve.
     ///
     /// # Errors
     /// [`crate::SuiteError::Run`] naming the experiment.
@@ -138,7 +171,7 @@ impl Case {
             id,
             component,
             topic,
-            claim,
+            claims,
             runnable,
         } = self;
         let curve = runnable
@@ -147,24 +180,33 @@ impl Case {
                 id: id.clone(),
                 source,
             })?;
+        let analysis = Analysis::of(&curve);
+        let verdicts = claims
+            .iter()
+            .map(|c| Verdict {
+                case: curve.id.clone(),
+                claim: c.describe(),
+                problem: c.check(&curve, &analysis).err(),
+            })
+            .collect();
         Ok(RunCase {
             component,
             topic,
-            claim,
             curve,
+            verdicts,
         })
     }
 }
 
-/// A case that ran: its curve and what it was for.
+/// A case that ran: its curve, what it was for, and the verdict on each of its claims.
 #[derive(Debug, Clone)]
 pub struct RunCase {
     /// The component measured.
     pub component: &'static str,
     /// The question it answers.
     pub topic: Topic,
-    /// The claim, in words.
-    pub claim: String,
     /// The measured curve.
     pub curve: Curve,
+    /// One verdict per claim, in claim order.
+    pub verdicts: Vec<Verdict>,
 }

@@ -37,6 +37,7 @@
 
 pub mod audit_store;
 mod case;
+pub mod claims;
 mod error;
 pub mod fixtures;
 pub mod run_info;
@@ -46,7 +47,7 @@ pub mod suites;
 pub mod summary;
 pub mod workload;
 
-pub use case::{Case, RunCase, Runnable, Topic};
+pub use case::{Case, Claim, RunCase, Runnable, Topic, Verdict};
 pub use error::SuiteError;
 pub use scale::Scale;
 pub use suites::SuiteName;

@@ -31,9 +31,11 @@ struct Args {
     results_doc: Option<PathBuf>,
 }
 
+/// Exit code 0: every claim holds; 1: some claim fails or could not be judged (or the run itself failed).
 fn main() -> std::process::ExitCode {
     match run(Args::parse()) {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+        Ok(true) => std::process::ExitCode::SUCCESS,
+        Ok(false) => std::process::ExitCode::FAILURE,
         Err(e) => {
             eprintln!("aegis-scale: {e}");
             std::process::ExitCode::FAILURE
@@ -72,14 +74,18 @@ fn run_cases(scale: Scale, suites: &[SuiteName]) -> Result<Vec<RunCase>, SuiteEr
             }
             Progress::Finished { .. } => {}
         });
+        let started = Instant::now();
         let run = case.run(Some(progress))?;
         bar.finish_and_clear();
         multi.remove(&bar);
+        let holding = run.verdicts.iter().filter(|v| v.holds()).count();
         overall.println(format!(
-            "{:<44} {:>3} points, {} errors",
+            "{:<44} {:>3} points, {} errors, {holding}/{} claims hold, {:.1} s",
             run.curve.id,
             run.curve.points.len(),
-            run.curve.total_errors()
+            run.curve.total_errors(),
+            run.verdicts.len(),
+            started.elapsed().as_secs_f64()
         ));
         overall.inc(1);
         runs.push(run);
@@ -88,7 +94,8 @@ fn run_cases(scale: Scale, suites: &[SuiteName]) -> Result<Vec<RunCase>, SuiteEr
     Ok(runs)
 }
 
-fn run(args: Args) -> Result<(), SuiteError> {
+/// Runs the suites, writes the report, prints the verdicts; returns whether every claim holds.
+fn run(args: Args) -> Result<bool, SuiteError> {
     let scale = if args.quick { Scale::Test } else { Scale::Full };
     let suites = if args.only.is_empty() {
         SuiteName::ALL.to_vec()
@@ -114,5 +121,26 @@ fn run(args: Args) -> Result<(), SuiteError> {
         args.out.join(summary::REPORT_FILE).display()
     );
     println!("{} files written", files.len());
-    Ok(())
+    let verdicts: Vec<&aegis_scale::Verdict> = runs.iter().flat_map(|r| &r.verdicts).collect();
+    let failing: Vec<&&aegis_scale::Verdict> = verdicts.iter().filter(|v| !v.holds()).collect();
+    println!();
+    println!("{}", summary::sections::verdicts(&runs));
+    if failing.is_empty() {
+        println!("all {} claims hold", verdicts.len());
+    } else {
+        println!(
+            "{} of {} claims do not hold:",
+            failing.len(),
+            verdicts.len()
+        );
+        for v in &failing {
+            println!(
+                "  {}: {}: {}",
+                v.case,
+                v.claim,
+                summary::sections::verdict_word(v)
+            );
+        }
+    }
+    Ok(failing.is_empty())
 }

@@ -1,5 +1,6 @@
-//! The end-to-end pipeline at the test scale: the offered workflow rates are served (>= 80%, the earlier
-//! target), nothing fails, every workflow ends executed or blocked; digests snapshotted.
+//! The end-to-end pipeline at the test scale: every claim of every case holds (offered rates up to the earlier
+//! target served, nothing fails, every workflow ends executed or blocked, audit commits shared); stable digests
+//! snapshotted; and the report computes its sentences from what ran.
 #![cfg(not(loom))]
 
 scale_props::install_counting_allocator!();
@@ -7,37 +8,13 @@ scale_props::install_counting_allocator!();
 mod common;
 
 use aegis_scale::SuiteName;
-use aegis_scale::suites::pipeline;
-use common::{curve, exclusive, run_suite, snapshot_all};
-use scale_props::Errors;
+use common::{assert_claims, exclusive, run_suite, snapshot_all};
 
 #[test]
-fn pipeline_serves_the_offered_rates() {
+fn pipeline_claims_hold() {
     let _one = exclusive();
     let runs = run_suite(SuiteName::Pipeline);
-    for r in &runs {
-        r.curve
-            .expect(Errors::none())
-            .unwrap_or_else(|e| panic!("{}: {e}", r.curve.id));
-        for p in &r.curve.points {
-            assert_eq!(p.work_total("other"), 0, "no review, no failed execution");
-            assert_eq!(
-                p.work_total("executed") + p.work_total("blocked"),
-                p.total_completed(),
-                "every workflow ends executed or blocked"
-            );
-        }
-    }
-    for rate in [100, 500] {
-        let c = curve(&runs, &format!("{}{rate}", pipeline::OPEN_PREFIX));
-        let p = &c.points[0];
-        assert!(
-            p.total_completed() as f64 >= 0.8 * p.phase.ops as f64,
-            "{rate}/s: {} of {} served",
-            p.total_completed(),
-            p.phase.ops
-        );
-    }
+    assert_claims(&runs);
     snapshot_all(&runs, &[]);
 }
 

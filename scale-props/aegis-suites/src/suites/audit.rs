@@ -9,9 +9,11 @@ use std::sync::{Arc, Mutex};
 
 use audit_system::{Durability, Query};
 use scale_props::shape::WorkerSweep;
-use scale_props::{Experiment, OpError};
+use scale_props::fit::Complexity;
+use scale_props::{Errors, Experiment, Growth, OpError};
 
-use crate::audit_store::{AuditFixture, StoreWork, durability_name, synchronous};
+use crate::audit_store::{AuditFixture, StoreWork, durability_name};
+use crate::claims::{CommitsPerEntry, CoversSize, Per, WorkGrows, WorkPerOp, WorkRatio};
 use crate::workload::{fallible, kind};
 use crate::{Case, Scale, SuiteError, Topic};
 
@@ -25,6 +27,10 @@ pub const PROOF: &str = "audit.inclusion_proof.chain";
 pub const VERIFY: &str = "audit.verify.chain";
 /// Id prefix of the writer sweeps; the durability's name follows (`io.audit.append.writers.power_loss`).
 pub const WRITERS: &str = "io.audit.append.writers";
+
+/// Row bytes the store may be handed per appended entry of the ~100 B mix (entry fields, signature, tree
+/// nodes).
+pub const ROW_BYTES_BUDGET: f64 = 512.0;
 
 /// The id of the writer sweep at `durability`.
 pub fn writers_id(durability: Durability) -> String {
@@ -115,30 +121,35 @@ pub fn cases(scale: Scale) -> Result<Vec<Case>, SuiteError> {
             Ok::<(), OpError>(())
         }));
     Ok(vec![
-        Case::new(
-            "audit",
-            Topic::ComponentScaling,
-            "append is at most logarithmic in the chain length (amortised O(1) tree nodes written, one commit)",
-            append,
-        ),
-        Case::new(
-            "audit",
-            Topic::ComponentScaling,
-            "a limited query by action is flat in the chain length (served by an index)",
-            query,
-        ),
-        Case::new(
-            "audit",
-            Topic::ComponentScaling,
-            "an inclusion proof reads O(log n) tree nodes",
-            proof,
-        ),
-        Case::new(
-            "audit",
-            Topic::ComponentScaling,
-            "full verification is linear in the chain length (every entry and signature)",
-            verify,
-        ),
+        Case::new("audit", Topic::ComponentScaling, append)
+            .claim(Errors::none())
+            .claim(Growth::at_most(Complexity::Log))
+            .claim(WorkPerOp {
+                name: "entries_written",
+                per: Per::Exactly(1.0),
+            })
+            .claim(WorkPerOp {
+                name: "commits",
+                per: Per::Exactly(1.0),
+            })
+            .claim(WorkPerOp {
+                name: "bytes_written",
+                per: Per::AtMost(ROW_BYTES_BUDGET),
+            }),
+        Case::new("audit", Topic::ComponentScaling, query)
+            .claim(Errors::none())
+            .claim(Growth::at_most(Complexity::Constant).of_work("rows"))
+            .claim(Growth::at_most(Complexity::Log).of_time()),
+        Case::new("audit", Topic::ComponentScaling, proof)
+            .claim(Errors::none())
+            .claim(Growth::at_most(Complexity::Log).of_work("nodes_read"))
+            .claim(WorkGrows { name: "nodes_read" }),
+        Case::new("audit", Topic::ComponentScaling, verify)
+            .claim(Errors::none())
+            .claim(Growth::at_most(Complexity::Linear).of_work("entries_verified"))
+            .claim(CoversSize {
+                name: "entries_verified",
+            }),
         writers(scale, Durability::ProcessCrash)?,
         writers(scale, Durability::PowerLoss)?,
     ])
@@ -174,18 +185,12 @@ pub fn writers(scale: Scale, durability: Durability) -> Result<Case, SuiteError>
                 Ok::<(), OpError>(())
             },
         ));
-    let fsync = match durability {
-        Durability::PowerLoss => "one fsync per commit group",
-        Durability::ProcessCrash => "no fsync per commit; the WAL is fsynced at checkpoints",
-    };
-    Ok(Case::new(
-        "audit",
-        Topic::DiskIo,
-        format!(
-            "at {} (synchronous={}: {fsync}), concurrent writers share commits through group commit",
-            durability_name(durability),
-            synchronous(durability)
-        ),
-        e,
-    ))
+    Ok(Case::new("audit", Topic::DiskIo, e)
+        .claim(Errors::none())
+        .claim(CommitsPerEntry { durability })
+        .claim(WorkRatio {
+            numerator: "bytes_written",
+            denominator: "entries_written",
+            per: Per::AtMost(ROW_BYTES_BUDGET),
+        }))
 }

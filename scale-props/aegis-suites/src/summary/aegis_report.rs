@@ -15,7 +15,7 @@ use super::answers::Answers;
 use super::sections;
 use crate::run_info::RunInfo;
 use crate::stepped::served_fraction;
-use crate::{RunCase, SuiteError, Topic};
+use crate::{RunCase, SuiteError, Topic, Verdict};
 
 /// The one Markdown report of a run (the engine's own `report.md` is not written beside it: on a
 /// case-insensitive file system the two names are one file).
@@ -27,7 +27,7 @@ pub const STRESS_CSV_FILE: &str = "stress_test_results.csv";
 
 /// The earlier specification's stress CSV columns, then ours.
 pub const STRESS_CSV_HEADER: &str = "Test Name,Duration (ms),Throughput (ops/sec),Memory (MB),Success Rate (%),\
-P50 Latency (us),P95 Latency (us),P99 Latency (us),Status,Component,Kind,Point,Errors";
+P50 Latency (us),P95 Latency (us),P99 Latency (us),Status,Component,Kind,Point,Errors,Step";
 
 /// Writes `REPORT.md`: the run facts, the answers, then one section per curve (claim, load, table, fits,
 /// plot) as the engine hands the curves over.
@@ -35,7 +35,7 @@ pub struct AegisReport {
     dir: PathBuf,
     title: String,
     head: String,
-    cases: Vec<(String, Topic, String)>,
+    cases: Vec<(String, Topic, Vec<Verdict>)>,
     body: String,
 }
 
@@ -56,7 +56,7 @@ impl AegisReport {
             head,
             cases: runs
                 .iter()
-                .map(|r| (r.curve.id.clone(), r.topic, r.claim.clone()))
+                .map(|r| (r.curve.id.clone(), r.topic, r.verdicts.clone()))
                 .collect(),
             body: String::new(),
         }
@@ -76,16 +76,25 @@ impl Report for AegisReport {
     }
 
     fn curve(&mut self, curve: &Curve, analysis: &Analysis) -> Result<(), ReportError> {
-        let (topic, claim) = self
+        let (topic, verdicts) = self
             .cases
             .iter()
             .find(|(id, _, _)| *id == curve.id)
-            .map_or(("-", "-"), |(_, t, c)| (t.title(), c.as_str()));
+            .map_or(("-", &[][..]), |(_, t, v)| (t.title(), v.as_slice()));
         let _ = writeln!(
             self.body,
-            "### `{}` ({topic})\n\nClaim: {claim}. Load: {}. Repetitions: {}.\n",
+            "### `{}` ({topic})\n\nLoad: {}. Repetitions: {}.\n",
             curve.id, curve.shape, curve.repetitions
         );
+        if verdicts.is_empty() {
+            self.body.push_str("No claim.\n\n");
+        } else {
+            self.body.push_str("Claims:\n");
+            for v in verdicts {
+                let _ = writeln!(self.body, "- {}: {}", v.claim, sections::verdict_word(v));
+            }
+            self.body.push('\n');
+        }
         self.body.push_str(&markdown_table(analysis));
         self.body.push('\n');
         self.body.push_str(&markdown_fits(analysis));
@@ -134,7 +143,9 @@ pub fn results_document(
     )
 }
 
-/// The stress CSV: one row per point of every stress case, the specification's columns first.
+/// The stress CSV: one row per point of every stress case, the specification's columns first; Status is
+/// `pass` when every claim of the case holds, `fail` otherwise; Step says whether a stepped search's step
+/// held its budget.
 pub fn stress_csv(runs: &[RunCase], scale: crate::Scale) -> String {
     let mut t = format!("{STRESS_CSV_HEADER}\n");
     let us = |p: &scale_props::measure::Point, q: f64| {
@@ -149,20 +160,24 @@ pub fn stress_csv(runs: &[RunCase], scale: crate::Scale) -> String {
     }) {
         let budget = crate::suites::stress::throughput::budget_of(&r.curve.id, scale);
         for p in &r.curve.points {
-            let status = match (r.topic, budget) {
-                (Topic::StressThroughput, Some(b)) => {
+            let status = if r.verdicts.iter().all(Verdict::holds) {
+                "pass"
+            } else {
+                "fail"
+            };
+            let step = match budget {
+                Some(b) if r.topic == Topic::StressThroughput => {
                     if b.check(p).is_ok() {
                         "held"
                     } else {
                         "broke"
                     }
                 }
-                _ if p.total_errors() == 0 => "ok",
-                _ => "errors",
+                _ => "",
             };
             let _ = writeln!(
                 t,
-                "{} {},{:.1},{:.1},{},{:.2},{},{},{},{status},{},{:?},size={} {},{}",
+                "{} {},{:.1},{:.1},{},{:.2},{},{},{},{status},{},{:?},size={} {},{},{step}",
                 r.curve.id,
                 p.phase.name,
                 p.median_wall().as_secs_f64() * 1e3,

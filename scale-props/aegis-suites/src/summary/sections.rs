@@ -7,7 +7,7 @@ use scale_props::measure::Point;
 
 use super::answers::{Answers, max_throughput};
 use crate::stepped::{offered_rate, served_fraction};
-use crate::{RunCase, Topic};
+use crate::{RunCase, Topic, Verdict};
 
 fn fmt_opt(v: Option<f64>, digits: usize) -> String {
     v.map_or_else(|| "-".to_owned(), |x| format!("{x:.digits$}"))
@@ -342,6 +342,7 @@ pub fn answers(a: &Answers, runs: &[RunCase]) -> String {
         a.elapsed.as_secs_f64()
     );
     for section in [
+        verdicts(runs),
         scaling(a),
         bottleneck(a),
         memory(a),
@@ -352,5 +353,43 @@ pub fn answers(a: &Answers, runs: &[RunCase]) -> String {
     ] {
         t.push_str(&section);
     }
+    t
+}
+
+/// `holds`, or `FAILS: ...` / `could not be judged: ...` with what was found.
+pub fn verdict_word(v: &Verdict) -> String {
+    match &v.problem {
+        None => "holds".to_owned(),
+        Some(p) if p.starts_with("could not be judged") => p.clone(),
+        Some(p) => format!("FAILS: {p}"),
+    }
+}
+
+/// Escapes a Markdown table cell.
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+/// "Verdicts": one row per claim of every case (case, claim, verdict), failures first counted.
+pub fn verdicts(runs: &[RunCase]) -> String {
+    let all: Vec<&Verdict> = runs.iter().flat_map(|r| &r.verdicts).collect();
+    let failing = all.iter().filter(|v| !v.holds()).count();
+    let mut t = format!(
+        "## Verdicts\n\n{} claim(s) of {} case(s): {} hold, {failing} do not.\n\n",
+        all.len(),
+        runs.len(),
+        all.len() - failing
+    );
+    t.push_str("| case | claim | verdict |\n|---|---|---|\n");
+    for v in all {
+        let _ = writeln!(
+            t,
+            "| `{}` | {} | {} |",
+            v.case,
+            cell(&v.claim),
+            cell(&verdict_word(v))
+        );
+    }
+    t.push('\n');
     t
 }

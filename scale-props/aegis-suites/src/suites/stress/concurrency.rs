@@ -1,5 +1,6 @@
 //! Concurrency, one sweep per component alone at 1, 2, 4, 8 and 16 workers, with correctness checked by every
-//! operation (a wrong answer is an error of its own kind, so "no errors" means "correct at every level"):
+//! operation (a wrong answer is an error of its own kind, so the claim "no errors" means "correct at every
+//! level"); the report gives each sweep's USL fit:
 //! - firewall and love engine: each verdict equals the one computed single-threaded while preparing;
 //! - evolution: each logged experience reads back with the action and outcome it was logged with;
 //! - audit: `verify()` passes, run concurrently with the appends every [`VERIFY_EVERY`] operations (each level
@@ -15,9 +16,10 @@ use hitl_collab::{HitlQueue, RequestId, Verdict};
 use intent_firewall::Firewall;
 use love_engine::LoveEngine;
 use scale_props::shape::WorkerSweep;
-use scale_props::{Experiment, OpError};
+use scale_props::{Errors, Experiment, OpError};
 
 use crate::audit_store::AuditFixture;
+use crate::claims::{AllCompleted, Per, Relation, WorkRatio, WorkTotal};
 use crate::fixtures::{action, evolution_with, experience, firewall_with, request, review_request};
 use crate::workload::{fallible, kind};
 use crate::{Case, Scale, SuiteError, Topic};
@@ -180,39 +182,36 @@ pub fn cases(scale: Scale) -> Result<Vec<Case>, SuiteError> {
             ctx.count("decided", 1);
             Ok(())
         }));
-    let claim = |what: &str| {
-        format!("at 1, 2, 4, 8 and 16 workers {what}; the USL fit gives the peak")
-    };
     Ok(vec![
-        Case::new(
-            "firewall",
-            Topic::StressConcurrency,
-            claim("every verdict equals the single-threaded one"),
-            firewall,
-        ),
-        Case::new(
-            "love",
-            Topic::StressConcurrency,
-            claim("every ethics assessment equals the single-threaded one"),
-            love,
-        ),
-        Case::new(
-            "evolution",
-            Topic::StressConcurrency,
-            claim("every logged experience reads back as logged"),
-            evolution,
-        ),
-        Case::new(
-            "audit",
-            Topic::StressConcurrency,
-            claim("verify() passes on the chain while writers append (valid chain and signatures)"),
-            audit,
-        ),
-        Case::new(
-            "hitl",
-            Topic::StressConcurrency,
-            claim("each request is decided exactly once"),
-            hitl,
-        ),
+        Case::new("firewall", Topic::StressConcurrency, firewall)
+            .claim(Errors::none())
+            .claim(AllCompleted),
+        Case::new("love", Topic::StressConcurrency, love)
+            .claim(Errors::none())
+            .claim(AllCompleted),
+        Case::new("evolution", Topic::StressConcurrency, evolution)
+            .claim(Errors::none())
+            .claim(AllCompleted),
+        Case::new("audit", Topic::StressConcurrency, audit)
+            .claim(Errors::none())
+            .claim(AllCompleted)
+            .claim(WorkTotal {
+                name: "entries_verified",
+                per_size: 1,
+                relation: Relation::Above,
+            }),
+        Case::new("hitl", Topic::StressConcurrency, hitl)
+            .claim(Errors::none())
+            .claim(AllCompleted)
+            .claim(WorkRatio {
+                numerator: "decided",
+                denominator: "requested",
+                per: Per::Exactly(1.0),
+            })
+            .claim(WorkRatio {
+                numerator: "decided",
+                denominator: "completed",
+                per: Per::Exactly(1.0),
+            }),
     ])
 }

@@ -8,9 +8,10 @@ use std::time::Duration;
 
 use evolution_core::EvolutionEngine;
 use hitl_collab::{DecisionRequest, HitlQueue};
-use scale_props::{Experiment, OpError};
+use scale_props::{Budget, Errors, Experiment, OpError};
 
 use crate::audit_store::AuditFixture;
+use crate::claims::{Per, Relation, WorkPerOp, WorkTotal};
 use crate::fixtures::{evolution_with, priority};
 use crate::workload::{fallible, kind};
 use crate::{Case, Scale, SuiteError, Topic};
@@ -26,6 +27,16 @@ pub const HITL: &str = "stress.memory.hitl";
 pub const AUDIT_PAYLOAD_BYTES: usize = 500;
 /// Context bytes of a review request in the memory test.
 pub const REQUEST_CONTEXT_BYTES: usize = 1_000;
+
+/// RSS budget per experience of the history, bytes.
+pub const EVOLUTION_RSS_PER_ITEM: f64 = 1_024.0;
+/// The evolution engine's own accounting budget per experience, bytes.
+pub const EVOLUTION_ACCOUNTED_PER_ITEM: f64 = 256.0;
+/// Disk budget per audit entry of ~500 B payload (database and WAL files), bytes: the earlier
+/// specification's "~1 KB per entry" with room for SQLite's pages, indexes and tree nodes.
+pub const AUDIT_DISK_PER_ENTRY: f64 = 2_048.0;
+/// RSS budget per pending ~1 KB review request, bytes.
+pub const HITL_RSS_PER_ITEM: f64 = 4_096.0;
 
 /// A review request of about [`REQUEST_CONTEXT_BYTES`] bytes of context.
 pub fn large_request(i: u64) -> DecisionRequest {
@@ -92,23 +103,35 @@ pub fn cases(scale: Scale) -> Result<Vec<Case>, SuiteError> {
             Ok::<(), OpError>(())
         }));
     Ok(vec![
-        Case::new(
-            "evolution",
-            Topic::StressMemory,
-            "the experience history costs a bounded number of bytes per experience at every size",
-            evolution,
-        ),
-        Case::new(
-            "audit",
-            Topic::StressMemory,
-            "the audit log of ~500 B payloads costs a bounded number of bytes on disk per entry",
-            audit,
-        ),
-        Case::new(
-            "hitl",
-            Topic::StressMemory,
-            "a queue of ~1 KB requests costs a bounded number of bytes per pending request",
-            hitl,
-        ),
+        Case::new("evolution", Topic::StressMemory, evolution)
+            .claim(Errors::none())
+            .claim(Budget::memory_per_item(EVOLUTION_RSS_PER_ITEM))
+            .claim(WorkPerOp {
+                name: "accounted_bytes_per_item",
+                per: Per::AtMost(EVOLUTION_ACCOUNTED_PER_ITEM),
+            }),
+        Case::new("audit", Topic::StressMemory, audit)
+            .claim(Errors::none())
+            .claim(WorkPerOp {
+                name: "row_bytes_per_entry",
+                per: Per::AtMost(1_024.0),
+            })
+            .claim(WorkPerOp {
+                name: "disk_bytes_per_entry",
+                per: Per::AtMost(AUDIT_DISK_PER_ENTRY),
+            })
+            .claim(WorkTotal {
+                name: "entries_verified",
+                per_size: 1,
+                relation: Relation::Exactly,
+            }),
+        Case::new("hitl", Topic::StressMemory, hitl)
+            .claim(Errors::none())
+            .claim(Budget::memory_per_item(HITL_RSS_PER_ITEM))
+            .claim(WorkTotal {
+                name: "pending",
+                per_size: 1,
+                relation: Relation::Exactly,
+            }),
     ])
 }

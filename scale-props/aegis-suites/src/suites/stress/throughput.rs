@@ -11,6 +11,7 @@ use scale_props::{Experiment, OpError};
 
 use crate::audit_store::AuditFixture;
 use crate::fixtures::{action, evolution_with, experience, firewall_with, request, review_request};
+use crate::claims::StepSearch;
 use crate::stepped::{StepBudget, StepPlan, Stepped};
 use crate::workload::{fallible, kind};
 use crate::{Case, Scale, SuiteError, Topic};
@@ -87,20 +88,17 @@ fn case(
     budget: StepBudget,
     runnable: Stepped,
 ) -> Case {
-    let target = target(id).unwrap_or(0);
+    let _ = plan;
     Case::from_runnable(
         id.to_owned(),
         component,
         Topic::StressThroughput,
-        format!(
-            "offered {}/s +{}/s per step (bound {}/s): the budget ({budget}) holds at every rate below the \
-             target of {target}/s",
-            plan.from,
-            plan.step,
-            plan.top_rate()
-        ),
         Box::new(runnable),
     )
+    .claim(StepSearch {
+        budget,
+        target: target(id).unwrap_or(0),
+    })
 }
 
 /// The five throughput searches at `scale`.

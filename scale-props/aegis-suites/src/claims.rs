@@ -1,0 +1,757 @@
+//! The suite-specific claims: engine expectations for facts the generic ones do not state (exact error
+//! counts by kind, work totals tied to the size, served fractions, same-run latency and throughput ratios,
+//! commits per entry, CPU busy fraction, stepped-search breaking points). Each judges a curve into holds,
+//! fails or could not be judged, with the measured value and the bound.
+
+use scale_props::Curve;
+use scale_props::digest::Analysis;
+use scale_props::expect::Expectation;
+use scale_props::fit::GrowthBin;
+use scale_props::measure::Point;
+
+use crate::stepped::{StepBudget, StepOutcome, served_fraction};
+
+/// What a claim found: holds or fails with the measured value and the bound, or could not be judged.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Finding {
+    /// Measured within the bound.
+    Holds {
+        /// What was measured.
+        measured: String,
+        /// The bound.
+        bound: String,
+    },
+    /// Measured outside the bound.
+    Fails {
+        /// What was measured.
+        measured: String,
+        /// The bound.
+        bound: String,
+    },
+    /// The curve cannot answer.
+    Unjudged {
+        /// The bound.
+        bound: String,
+        /// Why not.
+        why: String,
+    },
+}
+
+impl Finding {
+    fn when(ok: bool, measured: String, bound: String) -> Self {
+        if ok {
+            Self::Holds { measured, bound }
+        } else {
+            Self::Fails { measured, bound }
+        }
+    }
+}
+
+/// The claims of this module: a description and a finding on a curve.
+pub trait SuiteClaim {
+    /// What is claimed.
+    fn describe(&self) -> String;
+    /// What the curve says.
+    fn find(&self, curve: &Curve, analysis: &Analysis) -> Finding;
+}
+
+macro_rules! expectation {
+    ($($t:ty),+ $(,)?) => {$(
+        impl Expectation for $t {
+            fn describe(&self) -> String {
+                SuiteClaim::describe(self)
+            }
+            fn check(&self, curve: &Curve, analysis: &Analysis) -> Result<(), String> {
+                match self.find(curve, analysis) {
+                    Finding::Holds { .. } => Ok(()),
+                    Finding::Fails { measured, bound } => Err(format!("measured {measured}, bound {bound}")),
+                    Finding::Unjudged { bound, why } => {
+                        Err(format!("could not be judged: {why} (bound {bound})"))
+                    }
+                }
+            }
+        }
+    )+};
+}
+
+expectation!(
+    ErrorsOfKind,
+    AllCompleted,
+    WorkTotal,
+    WorkPerOp,
+    WorkGrows,
+    WorkRatio,
+    LatencyRatio,
+    TimeClass,
+    Served,
+    ThroughputRatio,
+    CpuBusy,
+    StepSearch,
+);
+
+fn at(p: &Point) -> String {
+    format!("size {} {}", p.size, p.phase.name)
+}
+
+fn no_points(bound: String) -> Finding {
+    Finding::Unjudged {
+        bound,
+        why: "the curve has no points".to_owned(),
+    }
+}
+
+/// At every point exactly `per_size x size` errors of `kind`, and no error of another kind.
+#[derive(Debug, Clone)]
+pub struct ErrorsOfKind {
+    /// The error kind.
+    pub kind: &'static str,
+    /// Errors per unit of size.
+    pub per_size: u64,
+}
+
+impl SuiteClaim for ErrorsOfKind {
+    fn describe(&self) -> String {
+        format!(
+            "exactly {} x size errors of kind {}, none of another kind",
+            self.per_size, self.kind
+        )
+    }
+    fn find(&self, c: &Curve, _: &Analysis) -> Finding {
+        let bound = format!("{} = {} x size, others 0", self.kind, self.per_size);
+        if c.points.is_empty() {
+            return no_points(bound);
+        }
+        for p in &c.points {
+            let by = p.errors_by_kind();
+            let got = by.get(self.kind).copied().unwrap_or(0);
+            let other = p.total_errors() - got;
+            let want = self.per_size * p.size;
+            if got != want || other != 0 {
+                return Finding::Fails {
+                    measured: format!("{} {got}, others {other} at {}", self.kind, at(p)),
+                    bound,
+                };
+            }
+        }
+        let p = &c.points[0];
+        Finding::Holds {
+            measured: format!(
+                "{} {} at size {}",
+                self.kind,
+                self.per_size * p.size,
+                p.size
+            ),
+            bound,
+        }
+    }
+}
+
+/// Every scheduled operation completed (none dropped or unfinished), at every point.
+#[derive(Debug, Clone, Copy)]
+pub struct AllCompleted;
+
+impl SuiteClaim for AllCompleted {
+    fn describe(&self) -> String {
+        "every scheduled operation completes (none dropped or unfinished)".to_owned()
+    }
+    fn find(&self, c: &Curve, _: &Analysis) -> Finding {
+        let bound = "completed = scheduled at every point".to_owned();
+        let mut total = 0;
+        for p in &c.points {
+            let scheduled = p.phase.ops * p.repetitions.len() as u64;
+            total += scheduled;
+            if p.total_completed() != scheduled {
+                return Finding::Fails {
+                    measured: format!("{} of {scheduled} at {}", p.total_completed(), at(p)),
+                    bound,
+                };
+            }
+        }
+        if c.points.is_empty() {
+            return no_points(bound);
+        }
+        Finding::Holds {
+            measured: format!("{total} of {total}"),
+            bound,
+        }
+    }
+}
+
+/// How a work total relates to the size.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Relation {
+    /// Equal to the value.
+    Exactly,
+    /// Greater than the value.
+    Above,
+}
+
+/// At every point the total of work counter `name` relates to `per_size x size`.
+#[derive(Debug, Clone)]
+pub struct WorkTotal {
+    /// The counter.
+    pub name: &'static str,
+    /// Multiple of the size.
+    pub per_size: u64,
+    /// Equal or above.
+    pub relation: Relation,
+}
+
+impl SuiteClaim for WorkTotal {
+    fn describe(&self) -> String {
+        let rel = match self.relation {
+            Relation::Exactly => "exactly",
+            Relation::Above => "more than",
+        };
+        format!(
+            "`{}` totals {rel} {} x size at every point",
+            self.name, self.per_size
+        )
+    }
+    fn find(&self, c: &Curve, _: &Analysis) -> Finding {
+        let bound = format!(
+            "{} {} x size",
+            if self.relation == Relation::Exactly {
+                "="
+            } else {
+                ">"
+            },
+            self.per_size
+        );
+        let mut last = None;
+        for p in &c.points {
+            let got = p.work_total(self.name);
+            let want = self.per_size * p.size;
+            let ok = match self.relation {
+                Relation::Exactly => got == want,
+                Relation::Above => got > want,
+            };
+            if !ok {
+                return Finding::Fails {
+                    measured: format!("{got} at {} (size x {} = {want})", at(p), self.per_size),
+                    bound,
+                };
+            }
+            last = Some((got, p));
+        }
+        match last {
+            Some((got, p)) => Finding::Holds {
+                measured: format!("{got} at {}", at(p)),
+                bound,
+            },
+            None => no_points(bound),
+        }
+    }
+}
+
+/// A bound on a value per operation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Per {
+    /// At most this.
+    AtMost(f64),
+    /// At least this.
+    AtLeast(f64),
+    /// Exactly this.
+    Exactly(f64),
+}
+
+impl Per {
+    fn holds(self, x: f64) -> bool {
+        match self {
+            Per::AtMost(b) => x <= b,
+            Per::AtLeast(b) => x >= b,
+            Per::Exactly(b) => (x - b).abs() < 1e-9,
+        }
+    }
+}
+
+impl std::fmt::Display for Per {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Per::AtMost(b) => write!(f, "<= {b}"),
+            Per::AtLeast(b) => write!(f, ">= {b}"),
+            Per::Exactly(b) => write!(f, "= {b}"),
+        }
+    }
+}
+
+/// At every point, work counter `name` per operation is within `per`.
+#[derive(Debug, Clone)]
+pub struct WorkPerOp {
+    /// The counter.
+    pub name: &'static str,
+    /// The bound.
+    pub per: Per,
+}
+
+impl SuiteClaim for WorkPerOp {
+    fn describe(&self) -> String {
+        format!("`{}` per operation {} at every point", self.name, self.per)
+    }
+    fn find(&self, c: &Curve, _: &Analysis) -> Finding {
+        let bound = format!("{} {}", self.name, self.per);
+        let mut worst: Option<(f64, &Point)> = None;
+        for p in &c.points {
+            let x = p.work_per_op(self.name);
+            if !self.per.holds(x) {
+                return Finding::Fails {
+                    measured: format!("{x:.4} at {}", at(p)),
+                    bound,
+                };
+            }
+            worst = Some((x, p));
+        }
+        match worst {
+            Some((x, p)) => Finding::Holds {
+                measured: format!("{x:.4} at {}", at(p)),
+                bound,
+            },
+            None => no_points(bound),
+        }
+    }
+}
+
+/// Work counter `name` per operation is larger at the last point than at the first.
+#[derive(Debug, Clone)]
+pub struct WorkGrows {
+    /// The counter.
+    pub name: &'static str,
+}
+
+impl SuiteClaim for WorkGrows {
+    fn describe(&self) -> String {
+        format!(
+            "`{}` per operation grows from the first point to the last",
+            self.name
+        )
+    }
+    fn find(&self, c: &Curve, _: &Analysis) -> Finding {
+        let bound = "last > first".to_owned();
+        match (c.points.first(), c.points.last()) {
+            (Some(a), Some(b)) if c.points.len() >= 2 => {
+                let (x, y) = (a.work_per_op(self.name), b.work_per_op(self.name));
+                Finding::when(y > x, format!("{x:.2} -> {y:.2}"), bound)
+            }
+            _ => Finding::Unjudged {
+                bound,
+                why: "fewer than 2 points".to_owned(),
+            },
+        }
+    }
+}
+
+/// At every point, the total of `numerator` over the total of `denominator` is within `per`.
+#[derive(Debug, Clone)]
+pub struct WorkRatio {
+    /// Numerator counter.
+    pub numerator: &'static str,
+    /// Denominator counter, or `completed` for completed operations.
+    pub denominator: &'static str,
+    /// The bound.
+    pub per: Per,
+}
+
+impl SuiteClaim for WorkRatio {
+    fn describe(&self) -> String {
+        format!(
+            "`{}` per `{}` {} at every point",
+            self.numerator, self.denominator, self.per
+        )
+    }
+    fn find(&self, c: &Curve, _: &Analysis) -> Finding {
+        let bound = format!("{} / {} {}", self.numerator, self.denominator, self.per);
+        let mut last = None;
+        for p in &c.points {
+            let den = if self.denominator == "completed" {
+                p.total_completed()
+            } else {
+                p.work_total(self.denominator)
+            };
+            if den == 0 {
+                return Finding::Unjudged {
+                    bound,
+                    why: format!("no `{}` at {}", self.denominator, at(p)),
+                };
+            }
+            let x = p.work_total(self.numerator) as f64 / den as f64;
+            if !self.per.holds(x) {
+                return Finding::Fails {
+                    measured: format!("{x:.4} at {}", at(p)),
+                    bound,
+                };
+            }
+            last = Some((x, p));
+        }
+        match last {
+            Some((x, p)) => Finding::Holds {
+                measured: format!("{x:.4} at {}", at(p)),
+                bound,
+            },
+            None => no_points(bound),
+        }
+    }
+}
+
+/// The median p50 at point `to` over the one at point `from` (indices; negative counts from the end) is at
+/// most `at_most`: a ratio measured in the same run.
+#[derive(Debug, Clone)]
+pub struct LatencyRatio {
+    /// Index of the reference point.
+    pub from: usize,
+    /// Index of the compared point (`usize::MAX` for the last).
+    pub to: usize,
+    /// Largest ratio.
+    pub at_most: f64,
+}
+
+fn point(c: &Curve, i: usize) -> Option<&Point> {
+    if i == usize::MAX {
+        c.points.last()
+    } else {
+        c.points.get(i)
+    }
+}
+
+impl SuiteClaim for LatencyRatio {
+    fn describe(&self) -> String {
+        format!(
+            "p50 at the {} point at most {}x the p50 at point #{} (same run)",
+            if self.to == usize::MAX {
+                "last".to_owned()
+            } else {
+                format!("#{}", self.to + 1)
+            },
+            self.at_most,
+            self.from + 1
+        )
+    }
+    fn find(&self, c: &Curve, _: &Analysis) -> Finding {
+        let bound = format!("ratio <= {}", self.at_most);
+        let (Some(a), Some(b)) = (point(c, self.from), point(c, self.to)) else {
+            return Finding::Unjudged {
+                bound,
+                why: "the curve lacks one of the points".to_owned(),
+            };
+        };
+        let (x, y) = (a.median_p50_ns(), b.median_p50_ns());
+        if x <= 0.0 {
+            return Finding::Unjudged {
+                bound,
+                why: "the reference p50 is 0".to_owned(),
+            };
+        }
+        Finding::when(
+            y / x <= self.at_most,
+            format!(
+                "{:.2}x ({:.0} ns at {} vs {:.0} ns at {})",
+                y / x,
+                y,
+                at(b),
+                x,
+                at(a)
+            ),
+            bound,
+        )
+    }
+}
+
+/// The wide time-growth bin of the curve's first phase is `bin`.
+#[derive(Debug, Clone, Copy)]
+pub struct TimeClass {
+    /// The expected bin.
+    pub bin: GrowthBin,
+}
+
+impl SuiteClaim for TimeClass {
+    fn describe(&self) -> String {
+        format!("time per operation grows {} with the size", self.bin.name())
+    }
+    fn find(&self, _: &Curve, a: &Analysis) -> Finding {
+        let bound = format!("time bin {}", self.bin.name());
+        match a.fits.phases.first().and_then(|f| f.time_bin) {
+            Some(b) => Finding::when(
+                b == self.bin,
+                format!(
+                    "{} (exponent {})",
+                    b.name(),
+                    a.fits.phases[0]
+                        .time_exponent
+                        .map_or_else(|| "-".to_owned(), |e| format!("{e:.2}"))
+                ),
+                bound,
+            ),
+            None => Finding::Unjudged {
+                bound,
+                why: "time growth was not fitted".to_owned(),
+            },
+        }
+    }
+}
+
+/// At every point at least `min` of the scheduled operations were served (completed without error).
+#[derive(Debug, Clone, Copy)]
+pub struct Served {
+    /// Smallest fraction.
+    pub min: f64,
+}
+
+impl SuiteClaim for Served {
+    fn describe(&self) -> String {
+        format!(
+            "at least {:.0}% of the offered operations served",
+            self.min * 100.0
+        )
+    }
+    fn find(&self, c: &Curve, _: &Analysis) -> Finding {
+        let bound = format!(">= {:.0}% served", self.min * 100.0);
+        let worst = c
+            .points
+            .iter()
+            .map(|p| (served_fraction(p), p))
+            .min_by(|a, b| a.0.total_cmp(&b.0));
+        match worst {
+            Some((s, p)) => Finding::when(
+                s >= self.min,
+                format!("{:.1}% at {}", s * 100.0, at(p)),
+                bound,
+            ),
+            None => no_points(bound),
+        }
+    }
+}
+
+/// Median throughput at the last point over the first is at least `at_least` (same run).
+#[derive(Debug, Clone, Copy)]
+pub struct ThroughputRatio {
+    /// Smallest ratio.
+    pub at_least: f64,
+}
+
+impl SuiteClaim for ThroughputRatio {
+    fn describe(&self) -> String {
+        format!(
+            "throughput at the last point at least {}x the first (no collapse; same run)",
+            self.at_least
+        )
+    }
+    fn find(&self, c: &Curve, _: &Analysis) -> Finding {
+        let bound = format!("ratio >= {}", self.at_least);
+        match (c.points.first(), c.points.last()) {
+            (Some(a), Some(b)) if c.points.len() >= 2 => {
+                let (x, y) = (a.median_throughput(), b.median_throughput());
+                if x <= 0.0 {
+                    return Finding::Unjudged {
+                        bound,
+                        why: "no throughput at the first point".to_owned(),
+                    };
+                }
+                Finding::when(
+                    y / x >= self.at_least,
+                    format!(
+                        "{:.2}x ({y:.0}/s at {} vs {x:.0}/s at {})",
+                        y / x,
+                        at(b),
+                        at(a)
+                    ),
+                    bound,
+                )
+            }
+            _ => Finding::Unjudged {
+                bound,
+                why: "fewer than 2 points".to_owned(),
+            },
+        }
+    }
+}
+
+/// At the level of `workers` workers, CPU time over (wall time x the cores the level can use) is at least
+/// `at_least`: the work is CPU-bound.
+#[derive(Debug, Clone, Copy)]
+pub struct CpuBusy {
+    /// The level read.
+    pub workers: usize,
+    /// Smallest busy fraction.
+    pub at_least: f64,
+}
+
+impl SuiteClaim for CpuBusy {
+    fn describe(&self) -> String {
+        format!(
+            "CPU-bound: at {} worker(s) at least {:.0}% of the usable cores busy",
+            self.workers,
+            self.at_least * 100.0
+        )
+    }
+    fn find(&self, c: &Curve, _: &Analysis) -> Finding {
+        let bound = format!("busy >= {:.0}%", self.at_least * 100.0);
+        let Some(p) = c.points.iter().find(|p| p.phase.workers == self.workers) else {
+            return Finding::Unjudged {
+                bound,
+                why: format!("no level with {} workers", self.workers),
+            };
+        };
+        let cores = c.cores.max(1);
+        let usable = p.phase.workers.min(cores) as f64 / cores as f64;
+        match p.median_cpu_utilisation() {
+            Some(u) => {
+                let busy = (u / usable).min(1.0);
+                Finding::when(
+                    busy >= self.at_least,
+                    format!("{:.0}% at {}", busy * 100.0, at(p)),
+                    bound,
+                )
+            }
+            None => Finding::Unjudged {
+                bound,
+                why: "CPU time was not measured on this platform".to_owned(),
+            },
+        }
+    }
+}
+
+/// A stepped search holds its budget at every offered rate below `target`: it broke at or above the target,
+/// or not within the run's bound.
+#[derive(Debug, Clone, Copy)]
+pub struct StepSearch {
+    /// The budget of every step.
+    pub budget: StepBudget,
+    /// The specification's target rate, ops/s.
+    pub target: u64,
+}
+
+impl SuiteClaim for StepSearch {
+    fn describe(&self) -> String {
+        format!(
+            "{} at every offered rate below the target {}/s",
+            self.budget, self.target
+        )
+    }
+    fn find(&self, c: &Curve, _: &Analysis) -> Finding {
+        let bound = format!("no break below {}/s", self.target);
+        match StepOutcome::of(c, &self.budget) {
+            Some(o @ StepOutcome::Broke { rate, .. }) => {
+                Finding::when(rate >= self.target, o.to_string(), bound)
+            }
+            Some(o @ StepOutcome::NotReached { .. }) => Finding::Holds {
+                measured: o.to_string(),
+                bound,
+            },
+            None => Finding::Unjudged {
+                bound,
+                why: "the curve has no open-model steps".to_owned(),
+            },
+        }
+    }
+}
+
+/// RSS growth per operation over the run (median over repetitions, last point) is at most `bytes`.
+#[derive(Debug, Clone, Copy)]
+pub struct RssGrowthPerOp {
+    /// Largest growth per operation, bytes.
+    pub bytes: f64,
+}
+
+impl SuiteClaim for RssGrowthPerOp {
+    fn describe(&self) -> String {
+        format!(
+            "RSS grows at most {} bytes per operation under sustained load",
+            self.bytes
+        )
+    }
+    fn find(&self, c: &Curve, _: &Analysis) -> Finding {
+        let bound = format!("<= {} B per operation", self.bytes);
+        let Some(p) = c.points.last() else {
+            return no_points(bound);
+        };
+        let v: Vec<f64> = p
+            .repetitions
+            .iter()
+            .filter_map(|m| m.memory.map(|x| x.growth_per_op))
+            .collect();
+        if v.is_empty() {
+            return Finding::Unjudged {
+                bound,
+                why: "RSS was not measured on this platform".to_owned(),
+            };
+        }
+        let mut v = v;
+        v.sort_by(f64::total_cmp);
+        let g = v[v.len() / 2];
+        Finding::when(
+            g <= self.bytes,
+            format!("{g:.1} B per operation over {} operations", p.phase.ops),
+            bound,
+        )
+    }
+}
+
+expectation!(RssGrowthPerOp);
+
+/// At every point, work counter `name` per operation is at least the size (e.g. every entry verified).
+#[derive(Debug, Clone)]
+pub struct CoversSize {
+    /// The counter.
+    pub name: &'static str,
+}
+
+impl SuiteClaim for CoversSize {
+    fn describe(&self) -> String {
+        format!(
+            "`{}` per operation at least the size at every point",
+            self.name
+        )
+    }
+    fn find(&self, c: &Curve, _: &Analysis) -> Finding {
+        let bound = format!("{} >= size", self.name);
+        for p in &c.points {
+            let x = p.work_per_op(self.name);
+            if x < p.size as f64 {
+                return Finding::Fails {
+                    measured: format!("{x:.0} at {}", at(p)),
+                    bound,
+                };
+            }
+        }
+        match c.points.last() {
+            Some(p) => Finding::Holds {
+                measured: format!("{:.0} at {}", p.work_per_op(self.name), at(p)),
+                bound,
+            },
+            None => no_points(bound),
+        }
+    }
+}
+
+expectation!(CoversSize);
+
+/// Commits (and, at `synchronous=FULL`, fsyncs) per appended entry at most one at every level: concurrent
+/// writers share commits (group commit), never add to them.
+#[derive(Debug, Clone, Copy)]
+pub struct CommitsPerEntry {
+    /// The durability the store ran at (it decides whether a commit is an fsync).
+    pub durability: audit_system::Durability,
+}
+
+impl SuiteClaim for CommitsPerEntry {
+    fn describe(&self) -> String {
+        let fsync = match self.durability {
+            audit_system::Durability::PowerLoss => "each commit one fsync of the WAL",
+            audit_system::Durability::ProcessCrash => "commits do not fsync; checkpoints do",
+        };
+        format!(
+            "at {} (synchronous={}: {fsync}) at most one commit per appended entry at every writer count",
+            crate::audit_store::durability_name(self.durability),
+            crate::audit_store::synchronous(self.durability)
+        )
+    }
+    fn find(&self, c: &Curve, a: &Analysis) -> Finding {
+        WorkRatio {
+            numerator: "commits",
+            denominator: "entries_written",
+            per: Per::AtMost(1.0),
+        }
+        .find(c, a)
+    }
+}
+
+expectation!(CommitsPerEntry);
