@@ -1,25 +1,56 @@
 //! A case: one experiment of a suite, type-erased so suites can mix workloads, with the claims it is judged by.
 
-use scale_props::expect::Expectation;
+use scale_props::expect::{Expectation, Judgement, Verdict};
 use scale_props::run::ProgressFn;
 use scale_props::{Analysis, Curve, Experiment, RunError, Workload};
 
-/// Something that runs into a [`Curve`]: any [`Experiment`] with a workload.
+/// A claim a case carries: an engine expectation, judged on the case's curve when it runs.
+pub type Claim = Box<dyn Expectation + Send + Sync>;
+
+/// A boxed claim handed to [`Experiment::claim`].
+struct Boxed(Claim);
+
+impl Expectation for Boxed {
+    fn describe(&self) -> String {
+        self.0.describe()
+    }
+    fn judge(&self, curve: &Curve, analysis: &Analysis) -> Judgement {
+        self.0.judge(curve, analysis)
+    }
+}
+
+/// Something that runs into a [`Curve`] and judges claims on it: any [`Experiment`] with a workload (the
+/// engine judges the claims as part of its run), or a [`crate::stepped::Stepped`] search (judged on the
+/// joined curve).
 pub trait Runnable: Send {
-    /// Runs once, reporting progress to `progress` if given.
+    /// Runs once with `claims`, reporting progress to `progress` if given; returns the curve and one verdict
+    /// per claim, in order.
     ///
     /// # Errors
     /// The engine's [`RunError`].
-    fn run_with(self: Box<Self>, progress: Option<ProgressFn>) -> Result<Curve, RunError>;
+    fn run_with(
+        self: Box<Self>,
+        claims: Vec<Claim>,
+        progress: Option<ProgressFn>,
+    ) -> Result<(Curve, Vec<Verdict>), RunError>;
 }
 
 impl<W: Workload + Send + 'static> Runnable for Experiment<W> {
-    fn run_with(self: Box<Self>, progress: Option<ProgressFn>) -> Result<Curve, RunError> {
-        let experiment = match progress {
+    fn run_with(
+        self: Box<Self>,
+        claims: Vec<Claim>,
+        progress: Option<ProgressFn>,
+    ) -> Result<(Curve, Vec<Verdict>), RunError> {
+        let mut experiment = match progress {
             Some(f) => (*self).on_progress(move |p| f(p)),
             None => *self,
         };
-        experiment.run()
+        for c in claims {
+            experiment = experiment.claim(Boxed(c));
+        }
+        let curve = experiment.run()?;
+        let verdicts = curve.verdicts().to_vec();
+        Ok((curve, verdicts))
     }
 }
 
@@ -75,28 +106,6 @@ impl Topic {
             Topic::StressConcurrency => "Stress: concurrency",
             Topic::StressMemory => "Stress: memory",
         }
-    }
-}
-
-/// A claim a case carries: an engine expectation, judged on the case's curve when it ran.
-pub type Claim = Box<dyn Expectation + Send + Sync>;
-
-/// The verdict on one claim of a case: holds, or not (fails or could not be judged) with what was found.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Verdict {
-    /// The case (experiment id).
-    pub case: String,
-    /// The claim, as the expectation describes itself.
-    pub claim: String,
-    /// `None` when the claim holds; otherwise what was measured against the bound, or why it could not be
-    /// judged.
-    pub problem: Option<String>,
-}
-
-impl Verdict {
-    /// The claim holds.
-    pub fn holds(&self) -> bool {
-        self.problem.is_none()
     }
 }
 
@@ -162,7 +171,7 @@ impl Case {
         self.claims.iter().map(|c| c.describe()).collect()
     }
 
-    /// Runs the experiment and judges every claim on its curve.
+    /// Runs the experiment; every claim is judged on its curve (by the engine, as part of the run).
     ///
     /// # Errors
     /// [`crate::SuiteError::Run`] naming the experiment.
@@ -174,21 +183,13 @@ impl Case {
             claims,
             runnable,
         } = self;
-        let curve = runnable
-            .run_with(progress)
-            .map_err(|source| crate::SuiteError::Run {
-                id: id.clone(),
-                source,
-            })?;
-        let analysis = Analysis::of(&curve);
-        let verdicts = claims
-            .iter()
-            .map(|c| Verdict {
-                case: curve.id.clone(),
-                claim: c.describe(),
-                problem: c.check(&curve, &analysis).err(),
-            })
-            .collect();
+        let (curve, verdicts) =
+            runnable
+                .run_with(claims, progress)
+                .map_err(|source| crate::SuiteError::Run {
+                    id: id.clone(),
+                    source,
+                })?;
         Ok(RunCase {
             component,
             topic,

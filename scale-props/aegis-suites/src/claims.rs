@@ -5,99 +5,18 @@
 
 use scale_props::Curve;
 use scale_props::digest::Analysis;
-use scale_props::expect::Expectation;
+use scale_props::expect::{Expectation, Judgement};
 use scale_props::fit::GrowthBin;
 use scale_props::measure::Point;
 
 use crate::stepped::{StepBudget, StepOutcome, served_fraction};
 
-/// What a claim found: holds or fails with the measured value and the bound, or could not be judged.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Finding {
-    /// Measured within the bound.
-    Holds {
-        /// What was measured.
-        measured: String,
-        /// The bound.
-        bound: String,
-    },
-    /// Measured outside the bound.
-    Fails {
-        /// What was measured.
-        measured: String,
-        /// The bound.
-        bound: String,
-    },
-    /// The curve cannot answer.
-    Unjudged {
-        /// The bound.
-        bound: String,
-        /// Why not.
-        why: String,
-    },
-}
-
-impl Finding {
-    fn when(ok: bool, measured: String, bound: String) -> Self {
-        if ok {
-            Self::Holds { measured, bound }
-        } else {
-            Self::Fails { measured, bound }
-        }
-    }
-}
-
-/// The claims of this module: a description and a finding on a curve.
-pub trait SuiteClaim {
-    /// What is claimed.
-    fn describe(&self) -> String;
-    /// What the curve says.
-    fn find(&self, curve: &Curve, analysis: &Analysis) -> Finding;
-}
-
-macro_rules! expectation {
-    ($($t:ty),+ $(,)?) => {$(
-        impl Expectation for $t {
-            fn describe(&self) -> String {
-                SuiteClaim::describe(self)
-            }
-            fn check(&self, curve: &Curve, analysis: &Analysis) -> Result<(), String> {
-                match self.find(curve, analysis) {
-                    Finding::Holds { .. } => Ok(()),
-                    Finding::Fails { measured, bound } => Err(format!("measured {measured}, bound {bound}")),
-                    Finding::Unjudged { bound, why } => {
-                        Err(format!("could not be judged: {why} (bound {bound})"))
-                    }
-                }
-            }
-        }
-    )+};
-}
-
-expectation!(
-    ErrorsOfKind,
-    AllCompleted,
-    WorkTotal,
-    WorkPerOp,
-    WorkGrows,
-    WorkRatio,
-    LatencyRatio,
-    TimeClass,
-    Served,
-    ThroughputRatio,
-    CpuBusy,
-    StepSearch,
-);
-
 fn at(p: &Point) -> String {
     format!("size {} {}", p.size, p.phase.name)
 }
 
-fn no_points(bound: String) -> Finding {
-    Finding::Unjudged {
-        bound,
-        why: "the curve has no points".to_owned(),
-    }
+fn no_points(bound: String) -> Judgement {
+    Judgement::unjudged(bound, "the curve has no points".to_owned())
 }
 
 /// At every point exactly `per_size x size` errors of `kind`, and no error of another kind.
@@ -109,14 +28,14 @@ pub struct ErrorsOfKind {
     pub per_size: u64,
 }
 
-impl SuiteClaim for ErrorsOfKind {
+impl Expectation for ErrorsOfKind {
     fn describe(&self) -> String {
         format!(
             "exactly {} x size errors of kind {}, none of another kind",
             self.per_size, self.kind
         )
     }
-    fn find(&self, c: &Curve, _: &Analysis) -> Finding {
+    fn judge(&self, c: &Curve, _: &Analysis) -> Judgement {
         let bound = format!("{} = {} x size, others 0", self.kind, self.per_size);
         if c.points.is_empty() {
             return no_points(bound);
@@ -127,22 +46,22 @@ impl SuiteClaim for ErrorsOfKind {
             let other = p.total_errors() - got;
             let want = self.per_size * p.size;
             if got != want || other != 0 {
-                return Finding::Fails {
-                    measured: format!("{} {got}, others {other} at {}", self.kind, at(p)),
+                return Judgement::fails(
+                    format!("{} {got}, others {other} at {}", self.kind, at(p)),
                     bound,
-                };
+                );
             }
         }
         let p = &c.points[0];
-        Finding::Holds {
-            measured: format!(
+        Judgement::holding(
+            format!(
                 "{} {} at size {}",
                 self.kind,
                 self.per_size * p.size,
                 p.size
             ),
             bound,
-        }
+        )
     }
 }
 
@@ -150,30 +69,27 @@ impl SuiteClaim for ErrorsOfKind {
 #[derive(Debug, Clone, Copy)]
 pub struct AllCompleted;
 
-impl SuiteClaim for AllCompleted {
+impl Expectation for AllCompleted {
     fn describe(&self) -> String {
         "every scheduled operation completes (none dropped or unfinished)".to_owned()
     }
-    fn find(&self, c: &Curve, _: &Analysis) -> Finding {
+    fn judge(&self, c: &Curve, _: &Analysis) -> Judgement {
         let bound = "completed = scheduled at every point".to_owned();
         let mut total = 0;
         for p in &c.points {
             let scheduled = p.phase.ops * p.repetitions.len() as u64;
             total += scheduled;
             if p.total_completed() != scheduled {
-                return Finding::Fails {
-                    measured: format!("{} of {scheduled} at {}", p.total_completed(), at(p)),
+                return Judgement::fails(
+                    format!("{} of {scheduled} at {}", p.total_completed(), at(p)),
                     bound,
-                };
+                );
             }
         }
         if c.points.is_empty() {
             return no_points(bound);
         }
-        Finding::Holds {
-            measured: format!("{total} of {total}"),
-            bound,
-        }
+        Judgement::holding(format!("{total} of {total}"), bound)
     }
 }
 
@@ -197,7 +113,7 @@ pub struct WorkTotal {
     pub relation: Relation,
 }
 
-impl SuiteClaim for WorkTotal {
+impl Expectation for WorkTotal {
     fn describe(&self) -> String {
         let rel = match self.relation {
             Relation::Exactly => "exactly",
@@ -208,7 +124,7 @@ impl SuiteClaim for WorkTotal {
             self.name, self.per_size
         )
     }
-    fn find(&self, c: &Curve, _: &Analysis) -> Finding {
+    fn judge(&self, c: &Curve, _: &Analysis) -> Judgement {
         let bound = format!(
             "{} {} x size",
             if self.relation == Relation::Exactly {
@@ -227,18 +143,15 @@ impl SuiteClaim for WorkTotal {
                 Relation::Above => got > want,
             };
             if !ok {
-                return Finding::Fails {
-                    measured: format!("{got} at {} (size x {} = {want})", at(p), self.per_size),
+                return Judgement::fails(
+                    format!("{got} at {} (size x {} = {want})", at(p), self.per_size),
                     bound,
-                };
+                );
             }
             last = Some((got, p));
         }
         match last {
-            Some((got, p)) => Finding::Holds {
-                measured: format!("{got} at {}", at(p)),
-                bound,
-            },
+            Some((got, p)) => Judgement::holding(format!("{got} at {}", at(p)), bound),
             None => no_points(bound),
         }
     }
@@ -275,42 +188,6 @@ impl std::fmt::Display for Per {
     }
 }
 
-/// At every point, work counter `name` per operation is within `per`.
-#[derive(Debug, Clone)]
-pub struct WorkPerOp {
-    /// The counter.
-    pub name: &'static str,
-    /// The bound.
-    pub per: Per,
-}
-
-impl SuiteClaim for WorkPerOp {
-    fn describe(&self) -> String {
-        format!("`{}` per operation {} at every point", self.name, self.per)
-    }
-    fn find(&self, c: &Curve, _: &Analysis) -> Finding {
-        let bound = format!("{} {}", self.name, self.per);
-        let mut worst: Option<(f64, &Point)> = None;
-        for p in &c.points {
-            let x = p.work_per_op(self.name);
-            if !self.per.holds(x) {
-                return Finding::Fails {
-                    measured: format!("{x:.4} at {}", at(p)),
-                    bound,
-                };
-            }
-            worst = Some((x, p));
-        }
-        match worst {
-            Some((x, p)) => Finding::Holds {
-                measured: format!("{x:.4} at {}", at(p)),
-                bound,
-            },
-            None => no_points(bound),
-        }
-    }
-}
-
 /// Work counter `name` per operation is larger at the last point than at the first.
 #[derive(Debug, Clone)]
 pub struct WorkGrows {
@@ -318,24 +195,21 @@ pub struct WorkGrows {
     pub name: &'static str,
 }
 
-impl SuiteClaim for WorkGrows {
+impl Expectation for WorkGrows {
     fn describe(&self) -> String {
         format!(
             "`{}` per operation grows from the first point to the last",
             self.name
         )
     }
-    fn find(&self, c: &Curve, _: &Analysis) -> Finding {
+    fn judge(&self, c: &Curve, _: &Analysis) -> Judgement {
         let bound = "last > first".to_owned();
         match (c.points.first(), c.points.last()) {
             (Some(a), Some(b)) if c.points.len() >= 2 => {
                 let (x, y) = (a.work_per_op(self.name), b.work_per_op(self.name));
-                Finding::when(y > x, format!("{x:.2} -> {y:.2}"), bound)
+                Judgement::when(y > x, format!("{x:.2} -> {y:.2}"), bound)
             }
-            _ => Finding::Unjudged {
-                bound,
-                why: "fewer than 2 points".to_owned(),
-            },
+            _ => Judgement::unjudged(bound, "fewer than 2 points".to_owned()),
         }
     }
 }
@@ -351,14 +225,14 @@ pub struct WorkRatio {
     pub per: Per,
 }
 
-impl SuiteClaim for WorkRatio {
+impl Expectation for WorkRatio {
     fn describe(&self) -> String {
         format!(
             "`{}` per `{}` {} at every point",
             self.numerator, self.denominator, self.per
         )
     }
-    fn find(&self, c: &Curve, _: &Analysis) -> Finding {
+    fn judge(&self, c: &Curve, _: &Analysis) -> Judgement {
         let bound = format!("{} / {} {}", self.numerator, self.denominator, self.per);
         let mut last = None;
         for p in &c.points {
@@ -368,25 +242,19 @@ impl SuiteClaim for WorkRatio {
                 p.work_total(self.denominator)
             };
             if den == 0 {
-                return Finding::Unjudged {
+                return Judgement::unjudged(
                     bound,
-                    why: format!("no `{}` at {}", self.denominator, at(p)),
-                };
+                    format!("no `{}` at {}", self.denominator, at(p)),
+                );
             }
             let x = p.work_total(self.numerator) as f64 / den as f64;
             if !self.per.holds(x) {
-                return Finding::Fails {
-                    measured: format!("{x:.4} at {}", at(p)),
-                    bound,
-                };
+                return Judgement::fails(format!("{x:.4} at {}", at(p)), bound);
             }
             last = Some((x, p));
         }
         match last {
-            Some((x, p)) => Finding::Holds {
-                measured: format!("{x:.4} at {}", at(p)),
-                bound,
-            },
+            Some((x, p)) => Judgement::holding(format!("{x:.4} at {}", at(p)), bound),
             None => no_points(bound),
         }
     }
@@ -412,7 +280,7 @@ fn point(c: &Curve, i: usize) -> Option<&Point> {
     }
 }
 
-impl SuiteClaim for LatencyRatio {
+impl Expectation for LatencyRatio {
     fn describe(&self) -> String {
         format!(
             "p50 at the {} point at most {}x the p50 at point #{} (same run)",
@@ -425,22 +293,16 @@ impl SuiteClaim for LatencyRatio {
             self.from + 1
         )
     }
-    fn find(&self, c: &Curve, _: &Analysis) -> Finding {
+    fn judge(&self, c: &Curve, _: &Analysis) -> Judgement {
         let bound = format!("ratio <= {}", self.at_most);
         let (Some(a), Some(b)) = (point(c, self.from), point(c, self.to)) else {
-            return Finding::Unjudged {
-                bound,
-                why: "the curve lacks one of the points".to_owned(),
-            };
+            return Judgement::unjudged(bound, "the curve lacks one of the points".to_owned());
         };
         let (x, y) = (a.median_p50_ns(), b.median_p50_ns());
         if x <= 0.0 {
-            return Finding::Unjudged {
-                bound,
-                why: "the reference p50 is 0".to_owned(),
-            };
+            return Judgement::unjudged(bound, "the reference p50 is 0".to_owned());
         }
-        Finding::when(
+        Judgement::when(
             y / x <= self.at_most,
             format!(
                 "{:.2}x ({:.0} ns at {} vs {:.0} ns at {})",
@@ -462,14 +324,14 @@ pub struct TimeClass {
     pub bin: GrowthBin,
 }
 
-impl SuiteClaim for TimeClass {
+impl Expectation for TimeClass {
     fn describe(&self) -> String {
         format!("time per operation grows {} with the size", self.bin.name())
     }
-    fn find(&self, _: &Curve, a: &Analysis) -> Finding {
+    fn judge(&self, _: &Curve, a: &Analysis) -> Judgement {
         let bound = format!("time bin {}", self.bin.name());
         match a.fits.phases.first().and_then(|f| f.time_bin) {
-            Some(b) => Finding::when(
+            Some(b) => Judgement::when(
                 b == self.bin,
                 format!(
                     "{} (exponent {})",
@@ -480,10 +342,7 @@ impl SuiteClaim for TimeClass {
                 ),
                 bound,
             ),
-            None => Finding::Unjudged {
-                bound,
-                why: "time growth was not fitted".to_owned(),
-            },
+            None => Judgement::unjudged(bound, "time growth was not fitted".to_owned()),
         }
     }
 }
@@ -495,14 +354,14 @@ pub struct Served {
     pub min: f64,
 }
 
-impl SuiteClaim for Served {
+impl Expectation for Served {
     fn describe(&self) -> String {
         format!(
             "at least {:.0}% of the offered operations served",
             self.min * 100.0
         )
     }
-    fn find(&self, c: &Curve, _: &Analysis) -> Finding {
+    fn judge(&self, c: &Curve, _: &Analysis) -> Judgement {
         let bound = format!(">= {:.0}% served", self.min * 100.0);
         let worst = c
             .points
@@ -510,7 +369,7 @@ impl SuiteClaim for Served {
             .map(|p| (served_fraction(p), p))
             .min_by(|a, b| a.0.total_cmp(&b.0));
         match worst {
-            Some((s, p)) => Finding::when(
+            Some((s, p)) => Judgement::when(
                 s >= self.min,
                 format!("{:.1}% at {}", s * 100.0, at(p)),
                 bound,
@@ -527,25 +386,25 @@ pub struct ThroughputRatio {
     pub at_least: f64,
 }
 
-impl SuiteClaim for ThroughputRatio {
+impl Expectation for ThroughputRatio {
     fn describe(&self) -> String {
         format!(
             "throughput at the last point at least {}x the first (no collapse; same run)",
             self.at_least
         )
     }
-    fn find(&self, c: &Curve, _: &Analysis) -> Finding {
+    fn judge(&self, c: &Curve, _: &Analysis) -> Judgement {
         let bound = format!("ratio >= {}", self.at_least);
         match (c.points.first(), c.points.last()) {
             (Some(a), Some(b)) if c.points.len() >= 2 => {
                 let (x, y) = (a.median_throughput(), b.median_throughput());
                 if x <= 0.0 {
-                    return Finding::Unjudged {
+                    return Judgement::unjudged(
                         bound,
-                        why: "no throughput at the first point".to_owned(),
-                    };
+                        "no throughput at the first point".to_owned(),
+                    );
                 }
-                Finding::when(
+                Judgement::when(
                     y / x >= self.at_least,
                     format!(
                         "{:.2}x ({y:.0}/s at {} vs {x:.0}/s at {})",
@@ -556,10 +415,7 @@ impl SuiteClaim for ThroughputRatio {
                     bound,
                 )
             }
-            _ => Finding::Unjudged {
-                bound,
-                why: "fewer than 2 points".to_owned(),
-            },
+            _ => Judgement::unjudged(bound, "fewer than 2 points".to_owned()),
         }
     }
 }
@@ -574,7 +430,7 @@ pub struct CpuBusy {
     pub at_least: f64,
 }
 
-impl SuiteClaim for CpuBusy {
+impl Expectation for CpuBusy {
     fn describe(&self) -> String {
         format!(
             "CPU-bound: at {} worker(s) at least {:.0}% of the usable cores busy",
@@ -582,29 +438,26 @@ impl SuiteClaim for CpuBusy {
             self.at_least * 100.0
         )
     }
-    fn find(&self, c: &Curve, _: &Analysis) -> Finding {
+    fn judge(&self, c: &Curve, _: &Analysis) -> Judgement {
         let bound = format!("busy >= {:.0}%", self.at_least * 100.0);
         let Some(p) = c.points.iter().find(|p| p.phase.workers == self.workers) else {
-            return Finding::Unjudged {
-                bound,
-                why: format!("no level with {} workers", self.workers),
-            };
+            return Judgement::unjudged(bound, format!("no level with {} workers", self.workers));
         };
         let cores = c.cores.max(1);
         let usable = p.phase.workers.min(cores) as f64 / cores as f64;
         match p.median_cpu_utilisation() {
             Some(u) => {
                 let busy = (u / usable).min(1.0);
-                Finding::when(
+                Judgement::when(
                     busy >= self.at_least,
                     format!("{:.0}% at {}", busy * 100.0, at(p)),
                     bound,
                 )
             }
-            None => Finding::Unjudged {
+            None => Judgement::unjudged(
                 bound,
-                why: "CPU time was not measured on this platform".to_owned(),
-            },
+                "CPU time was not measured on this platform".to_owned(),
+            ),
         }
     }
 }
@@ -619,73 +472,24 @@ pub struct StepSearch {
     pub target: u64,
 }
 
-impl SuiteClaim for StepSearch {
+impl Expectation for StepSearch {
     fn describe(&self) -> String {
         format!(
             "{} at every offered rate below the target {}/s",
             self.budget, self.target
         )
     }
-    fn find(&self, c: &Curve, _: &Analysis) -> Finding {
+    fn judge(&self, c: &Curve, _: &Analysis) -> Judgement {
         let bound = format!("no break below {}/s", self.target);
         match StepOutcome::of(c, &self.budget) {
             Some(o @ StepOutcome::Broke { rate, .. }) => {
-                Finding::when(rate >= self.target, o.to_string(), bound)
+                Judgement::when(rate >= self.target, o.to_string(), bound)
             }
-            Some(o @ StepOutcome::NotReached { .. }) => Finding::Holds {
-                measured: o.to_string(),
-                bound,
-            },
-            None => Finding::Unjudged {
-                bound,
-                why: "the curve has no open-model steps".to_owned(),
-            },
+            Some(o @ StepOutcome::NotReached { .. }) => Judgement::holding(o.to_string(), bound),
+            None => Judgement::unjudged(bound, "the curve has no open-model steps".to_owned()),
         }
     }
 }
-
-/// RSS growth per operation over the run (median over repetitions, last point) is at most `bytes`.
-#[derive(Debug, Clone, Copy)]
-pub struct RssGrowthPerOp {
-    /// Largest growth per operation, bytes.
-    pub bytes: f64,
-}
-
-impl SuiteClaim for RssGrowthPerOp {
-    fn describe(&self) -> String {
-        format!(
-            "RSS grows at most {} bytes per operation under sustained load",
-            self.bytes
-        )
-    }
-    fn find(&self, c: &Curve, _: &Analysis) -> Finding {
-        let bound = format!("<= {} B per operation", self.bytes);
-        let Some(p) = c.points.last() else {
-            return no_points(bound);
-        };
-        let v: Vec<f64> = p
-            .repetitions
-            .iter()
-            .filter_map(|m| m.memory.map(|x| x.growth_per_op))
-            .collect();
-        if v.is_empty() {
-            return Finding::Unjudged {
-                bound,
-                why: "RSS was not measured on this platform".to_owned(),
-            };
-        }
-        let mut v = v;
-        v.sort_by(f64::total_cmp);
-        let g = v[v.len() / 2];
-        Finding::when(
-            g <= self.bytes,
-            format!("{g:.1} B per operation over {} operations", p.phase.ops),
-            bound,
-        )
-    }
-}
-
-expectation!(RssGrowthPerOp);
 
 /// At every point, work counter `name` per operation is at least the size (e.g. every entry verified).
 #[derive(Debug, Clone)]
@@ -694,35 +498,30 @@ pub struct CoversSize {
     pub name: &'static str,
 }
 
-impl SuiteClaim for CoversSize {
+impl Expectation for CoversSize {
     fn describe(&self) -> String {
         format!(
             "`{}` per operation at least the size at every point",
             self.name
         )
     }
-    fn find(&self, c: &Curve, _: &Analysis) -> Finding {
+    fn judge(&self, c: &Curve, _: &Analysis) -> Judgement {
         let bound = format!("{} >= size", self.name);
         for p in &c.points {
             let x = p.work_per_op(self.name);
             if x < p.size as f64 {
-                return Finding::Fails {
-                    measured: format!("{x:.0} at {}", at(p)),
-                    bound,
-                };
+                return Judgement::fails(format!("{x:.0} at {}", at(p)), bound);
             }
         }
         match c.points.last() {
-            Some(p) => Finding::Holds {
-                measured: format!("{:.0} at {}", p.work_per_op(self.name), at(p)),
+            Some(p) => Judgement::holding(
+                format!("{:.0} at {}", p.work_per_op(self.name), at(p)),
                 bound,
-            },
+            ),
             None => no_points(bound),
         }
     }
 }
-
-expectation!(CoversSize);
 
 /// Commits (and, at `synchronous=FULL`, fsyncs) per appended entry at most one at every level: concurrent
 /// writers share commits (group commit), never add to them.
@@ -732,7 +531,7 @@ pub struct CommitsPerEntry {
     pub durability: audit_system::Durability,
 }
 
-impl SuiteClaim for CommitsPerEntry {
+impl Expectation for CommitsPerEntry {
     fn describe(&self) -> String {
         let fsync = match self.durability {
             audit_system::Durability::PowerLoss => "each commit one fsync of the WAL",
@@ -744,14 +543,12 @@ impl SuiteClaim for CommitsPerEntry {
             crate::audit_store::synchronous(self.durability)
         )
     }
-    fn find(&self, c: &Curve, a: &Analysis) -> Finding {
+    fn judge(&self, c: &Curve, a: &Analysis) -> Judgement {
         WorkRatio {
             numerator: "commits",
             denominator: "entries_written",
             per: Per::AtMost(1.0),
         }
-        .find(c, a)
+        .judge(c, a)
     }
 }
-
-expectation!(CommitsPerEntry);

@@ -47,7 +47,8 @@ pub mod suites;
 pub mod summary;
 pub mod workload;
 
-pub use case::{Case, Claim, RunCase, Runnable, Topic, Verdict};
+pub use case::{Case, Claim, RunCase, Runnable, Topic};
 pub use error::SuiteError;
 pub use scale::Scale;
+pub use scale_props::expect::Verdict;
 pub use suites::SuiteName;

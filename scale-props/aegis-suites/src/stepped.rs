@@ -10,7 +10,10 @@ use scale_props::run::ProgressFn;
 use scale_props::shape::{Open, ShapeError};
 use scale_props::{Curve, Experiment, RunError, Workload};
 
-use crate::Runnable;
+use scale_props::Analysis;
+use scale_props::expect::Verdict;
+
+use crate::{Claim, Runnable};
 
 /// The rates a stepped search offers: `from + k * step` for `k` in `0..steps`, each for `seconds`, served by
 /// `servers` workers.
@@ -229,7 +232,12 @@ impl Stepped {
 }
 
 impl Runnable for Stepped {
-    fn run_with(self: Box<Self>, progress: Option<ProgressFn>) -> Result<Curve, RunError> {
+    /// Runs the steps, joins them, and judges `claims` on the joined curve (each step alone carries none).
+    fn run_with(
+        self: Box<Self>,
+        claims: Vec<Claim>,
+        progress: Option<ProgressFn>,
+    ) -> Result<(Curve, Vec<Verdict>), RunError> {
         let mut joined: Option<Curve> = None;
         for shape in self.shapes {
             let step = (self.run_step)(shape, progress.clone())?;
@@ -245,6 +253,17 @@ impl Runnable for Stepped {
                 break;
             }
         }
-        joined.ok_or(RunError::Shape(ShapeError::ZeroRate))
+        let curve = joined.ok_or(RunError::Shape(ShapeError::ZeroRate))?;
+        // The joined curve's analysis is computed here, after the last step was joined.
+        let analysis = Analysis::of(&curve);
+        let verdicts = claims
+            .iter()
+            .map(|c| Verdict {
+                case: curve.id.clone(),
+                claim: c.describe(),
+                judgement: c.judge(&curve, &analysis),
+            })
+            .collect();
+        Ok((curve, verdicts))
     }
 }

@@ -74,9 +74,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .repetitions(5)
         .on_progress(|p| eprintln!("{p:?}"))
         .run()?;
-    lookup.expect(Errors::none())?;
-    lookup.expect(Growth::at_most(Complexity::Log))?;
-    lookup.expect(Growth::at_most(Complexity::Log).of_time())?;
+    lookup.check(Errors::none())?;
+    lookup.check(Growth::at_most(Complexity::Log))?;
+    lookup.check(Growth::at_most(Complexity::Log).of_time())?;
     println!("BTreeSet::contains: comparisons at most O(log n), time flat: ok");
 
     let scan = Experiment::new("std.vec.contains")
@@ -86,8 +86,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .ops(20)
         .repetitions(3)
         .run()?;
-    match scan.expect(Growth::at_most(Complexity::Log)) {
-        Ok(()) => return Err("a linear scan passed a logarithmic bound".into()),
+    match scan.check(Growth::at_most(Complexity::Log)) {
+        Ok(_) => return Err("a linear scan passed a logarithmic bound".into()),
         Err(e) => println!("Vec::contains, as expected, is not O(log n):\n{e}"),
     }
 
@@ -98,7 +98,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .repetitions(3)
         .op(|_: &(), ctx| shared.lock().map(|mut s| s.insert(ctx.i % 4_096)).is_ok())
         .run()?;
-    sweep.expect(Errors::none())?;
+    sweep.check(Errors::none())?;
     match sweep.usl() {
         Ok(usl) => println!("{usl}"),
         Err(e) => println!("no USL fit: {e}"),

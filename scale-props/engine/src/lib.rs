@@ -14,8 +14,8 @@
 //!     .ops(2_000)
 //!     .repetitions(3)                                   // time facts use the median of 3
 //!     .run()?;
-//! curve.expect(Errors::none())?;
-//! curve.expect(Growth::at_most(Complexity::Linear).of_time())?; // fails with the fitted table and a plot path
+//! curve.check(Errors::none())?;
+//! curve.check(Growth::at_most(Complexity::Linear).of_time())?; // fails with the fitted table and a plot path
 //! # Ok(())
 //! # }
 //! ```
@@ -44,8 +44,12 @@ pub mod report;
 pub mod run;
 pub mod shape;
 
+pub mod prelude;
+
 pub use digest::{Analysis, CurveDigest};
-pub use expect::{Budget, Errors, ExpectError, Growth};
+pub use expect::{
+    Budget, Errors, ExpectError, Expectation, Growth, Judgement, Outcome, Verdict, Verdicts,
+};
 pub use measure::{Axis, Curve, Point};
 pub use run::probe::CountingAllocator;
 pub use run::{Experiment, OpContext, OpError, OpOutcome, Progress, RunError, Workload};

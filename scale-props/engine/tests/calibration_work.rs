@@ -20,8 +20,8 @@ fn hashmap_lookup_is_constant() -> Result<(), Box<dyn std::error::Error>> {
         .op(hash_lookup)
         .ops(2_000)
         .run()?;
-    curve.expect(Errors::none())?;
-    curve.expect(Growth::at_most(Complexity::Constant).of_work("comparisons"))?;
+    curve.check(Errors::none())?;
+    curve.check(Growth::at_most(Complexity::Constant).of_work("comparisons"))?;
     assert_eq!(class_of(&CurveDigest::of(&curve)), Complexity::Constant);
     Ok(())
 }
@@ -34,9 +34,9 @@ fn btreemap_insert_is_logarithmic() -> Result<(), Box<dyn std::error::Error>> {
         .op(btree_insert)
         .ops(2_000)
         .run()?;
-    curve.expect(Errors::none())?;
+    curve.check(Errors::none())?;
     assert_eq!(class_of(&CurveDigest::of(&curve)), Complexity::Log);
-    assert!(curve.expect(Growth::at_most(Complexity::Constant)).is_err());
+    assert!(curve.check(Growth::at_most(Complexity::Constant)).is_err());
     Ok(())
 }
 
@@ -48,7 +48,7 @@ fn linear_scan_is_linear() -> Result<(), Box<dyn std::error::Error>> {
         .op(|v, ctx| scan(v, ctx))
         .ops(20)
         .run()?;
-    curve.expect(Errors::none())?;
+    curve.check(Errors::none())?;
     assert_eq!(class_of(&CurveDigest::of(&curve)), Complexity::Linear);
     assert_eq!(curve.points[2].work_per_op("comparisons"), 100_000.0);
     Ok(())
@@ -62,10 +62,10 @@ fn sort_is_linearithmic() -> Result<(), Box<dyn std::error::Error>> {
         .op(|v, ctx| sort(v, ctx))
         .ops(3)
         .run()?;
-    curve.expect(Errors::none())?;
+    curve.check(Errors::none())?;
     assert_eq!(class_of(&CurveDigest::of(&curve)), Complexity::Linearithmic);
     let err = curve
-        .expect(Growth::at_most(Complexity::Linear))
+        .check(Growth::at_most(Complexity::Linear))
         .expect_err("n log n is above O(n)");
     let text = err.to_string();
     assert!(

@@ -51,7 +51,7 @@ fn write_all_produces_every_format() -> Result<(), Box<dyn std::error::Error>> {
     assert_eq!(json["curves"].as_array().map(Vec::len), Some(2));
     let svg = std::fs::read_to_string(dir.path().join("reports.scan.svg"))?;
     assert!(svg.contains("<svg") && svg.contains("reports.scan"));
-    sizes.expect(Growth::at_most(Complexity::Linear))?;
+    sizes.check(Growth::at_most(Complexity::Linear))?;
     Ok(())
 }
 

@@ -20,7 +20,7 @@ proptest! {
         prop_assert_eq!(curve.points.len(), 3);
         prop_assert_eq!(curve.points[1].total_completed(), b.ops() * b.factor() as u64);
         prop_assert!(curve.p99_during_spike().is_some() && curve.p99_before_spike().is_some());
-        prop_assert!(curve.expect(Errors::none()).is_ok());
+        prop_assert!(curve.check(Errors::none()).is_ok());
     }
 }
 

@@ -26,7 +26,7 @@ fn same_experiment_twice_gives_identical_digests() -> Result<(), Box<dyn std::er
     let experiment = copy_and_sum();
     let first = experiment.run()?;
     let second = experiment.run()?;
-    first.expect(Errors::none())?;
+    first.check(Errors::none())?;
     let (a, b) = (CurveDigest::of(&first), CurveDigest::of(&second));
     assert_eq!(a, b);
     let point = &a.points[2];

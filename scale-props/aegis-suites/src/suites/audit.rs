@@ -10,10 +10,10 @@ use std::sync::{Arc, Mutex};
 use audit_system::{Durability, Query};
 use scale_props::shape::WorkerSweep;
 use scale_props::fit::Complexity;
-use scale_props::{Errors, Experiment, Growth, OpError};
+use scale_props::{Budget, Errors, Experiment, Growth, OpError};
 
 use crate::audit_store::{AuditFixture, StoreWork, durability_name};
-use crate::claims::{CommitsPerEntry, CoversSize, Per, WorkGrows, WorkPerOp, WorkRatio};
+use crate::claims::{CommitsPerEntry, CoversSize, Per, WorkGrows, WorkRatio};
 use crate::workload::{fallible, kind};
 use crate::{Case, Scale, SuiteError, Topic};
 
@@ -124,18 +124,9 @@ pub fn cases(scale: Scale) -> Result<Vec<Case>, SuiteError> {
         Case::new("audit", Topic::ComponentScaling, append)
             .claim(Errors::none())
             .claim(Growth::at_most(Complexity::Log))
-            .claim(WorkPerOp {
-                name: "entries_written",
-                per: Per::Exactly(1.0),
-            })
-            .claim(WorkPerOp {
-                name: "commits",
-                per: Per::Exactly(1.0),
-            })
-            .claim(WorkPerOp {
-                name: "bytes_written",
-                per: Per::AtMost(ROW_BYTES_BUDGET),
-            }),
+            .claim(Budget::work_per_op("entries_written", 1.0..=1.0))
+            .claim(Budget::work_per_op("commits", 1.0..=1.0))
+            .claim(Budget::work_per_op("bytes_written", ..=ROW_BYTES_BUDGET)),
         Case::new("audit", Topic::ComponentScaling, query)
             .claim(Errors::none())
             .claim(Growth::at_most(Complexity::Constant).of_work("rows"))

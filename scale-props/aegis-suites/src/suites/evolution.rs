@@ -4,9 +4,9 @@
 use evolution_core::{EvolutionEngine, Query};
 use scale_props::shape::Closed;
 use scale_props::fit::Complexity;
-use scale_props::{Errors, Experiment, Growth, OpError};
+use scale_props::{Budget, Errors, Experiment, Growth, OpError};
 
-use crate::claims::{AllCompleted, RssGrowthPerOp};
+use crate::claims::{AllCompleted};
 use crate::fixtures::{evolution_with, experience};
 use crate::workload::{fallible, kind};
 use crate::{Case, Scale, SuiteError, Topic};
@@ -82,6 +82,6 @@ pub fn cases(scale: Scale) -> Result<Vec<Case>, SuiteError> {
         Case::new("evolution", Topic::Memory, memory)
             .claim(Errors::none())
             .claim(AllCompleted)
-            .claim(RssGrowthPerOp { bytes: 1_024.0 }),
+            .claim(Budget::memory_growth_per_op(1_024.0)),
     ])
 }

@@ -4,9 +4,9 @@
 use hitl_collab::{HitlQueue, Verdict};
 use scale_props::shape::Closed;
 use scale_props::fit::Complexity;
-use scale_props::{Errors, Experiment, Growth, OpError};
+use scale_props::{Budget, Errors, Experiment, Growth, OpError};
 
-use crate::claims::{AllCompleted, ErrorsOfKind, Relation, RssGrowthPerOp, WorkTotal};
+use crate::claims::{AllCompleted, ErrorsOfKind, Relation, WorkTotal};
 use crate::fixtures::{queue_with, review_request};
 use crate::workload::{fallible, kind};
 use crate::{Case, Scale, SuiteError, Topic};
@@ -151,5 +151,5 @@ fn memory(scale: Scale) -> Result<Case, SuiteError> {
         ));
     Ok(Case::new("hitl", Topic::Memory, e)
         .claim(Errors::none())
-        .claim(RssGrowthPerOp { bytes: 64.0 }))
+        .claim(Budget::memory_growth_per_op(64.0)))
 }

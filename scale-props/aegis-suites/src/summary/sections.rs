@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use scale_props::expect::verdict_table;
 use scale_props::measure::Point;
 
 use super::answers::{Answers, max_throughput};
@@ -356,40 +357,21 @@ pub fn answers(a: &Answers, runs: &[RunCase]) -> String {
     t
 }
 
-/// `holds`, or `FAILS: ...` / `could not be judged: ...` with what was found.
+/// `holds`, `FAILS` or `could not be judged: <why>`.
 pub fn verdict_word(v: &Verdict) -> String {
-    match &v.problem {
-        None => "holds".to_owned(),
-        Some(p) if p.starts_with("could not be judged") => p.clone(),
-        Some(p) => format!("FAILS: {p}"),
-    }
+    v.word()
 }
 
-/// Escapes a Markdown table cell.
-fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
-}
-
-/// "Verdicts": one row per claim of every case (case, claim, verdict), failures first counted.
+/// "Verdicts": the engine's verdict table (case, claim, measured, bound, verdict) of every case, with the
+/// count of claims that do not hold.
 pub fn verdicts(runs: &[RunCase]) -> String {
     let all: Vec<&Verdict> = runs.iter().flat_map(|r| &r.verdicts).collect();
     let failing = all.iter().filter(|v| !v.holds()).count();
-    let mut t = format!(
-        "## Verdicts\n\n{} claim(s) of {} case(s): {} hold, {failing} do not.\n\n",
+    format!(
+        "## Verdicts\n\n{} claim(s) of {} case(s): {} hold, {failing} do not (fail or could not be judged).\n\n{}\n",
         all.len(),
         runs.len(),
-        all.len() - failing
-    );
-    t.push_str("| case | claim | verdict |\n|---|---|---|\n");
-    for v in all {
-        let _ = writeln!(
-            t,
-            "| `{}` | {} | {} |",
-            v.case,
-            cell(&v.claim),
-            cell(&verdict_word(v))
-        );
-    }
-    t.push('\n');
-    t
+        all.len() - failing,
+        verdict_table(all)
+    )
 }

@@ -32,11 +32,8 @@ pub fn assert_claims(runs: &[RunCase]) {
         assert!(!r.verdicts.is_empty(), "`{}` carries no claim", r.curve.id);
         for v in r.verdicts.iter().filter(|v| !v.holds()) {
             problems.push(format!(
-                "{}: {}: {}\n{}",
-                v.case,
-                v.claim,
-                v.problem.as_deref().unwrap_or(""),
-                scale_props::report::markdown_table(&scale_props::Analysis::of(&r.curve))
+                "{v}\n{}",
+                scale_props::report::markdown_table(r.curve.analysis())
             ));
         }
     }

@@ -14,4 +14,4 @@ pub use analysis::{Analysis, Fits, PhaseFits};
 pub use curve_digest::{CurveDigest, GrowthDigest, PointDigest};
 pub use per_op::PerOp;
 pub use row::{Row, Status};
-pub use snapshot::{assert_digest_snapshot, snapshot_dir, snapshot_name};
+pub use snapshot::{assert_digest_snapshot, file_stem, snapshot_dir, snapshot_name};

@@ -16,14 +16,15 @@ pub fn snapshot_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../snapshots")))
 }
 
-/// A stable, filename-safe snapshot name from an experiment id (`audit.append` -> `curve__audit.append`).
+/// The one file-name-safe form of an experiment id, used for snapshots (`curve__<stem>.snap`), plots
+/// (`<stem>.svg`, in reports and failures alike) and report anchors: ASCII letters, digits, `.`, `-` and `_`
+/// kept, anything else `_`.
 ///
 /// ```
-/// assert_eq!(scale_props::digest::snapshot_name("a b/c"), "curve__a_b_c");
+/// assert_eq!(scale_props::digest::file_stem("audit.append/1 KiB"), "audit.append_1_KiB");
 /// ```
-pub fn snapshot_name(id: &str) -> String {
-    let safe: String = id
-        .chars()
+pub fn file_stem(id: &str) -> String {
+    id.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
                 c
@@ -31,8 +32,16 @@ pub fn snapshot_name(id: &str) -> String {
                 '_'
             }
         })
-        .collect();
-    format!("curve__{safe}")
+        .collect()
+}
+
+/// The snapshot name of an experiment id: `curve__<file stem>` (`audit.append` -> `curve__audit.append`).
+///
+/// ```
+/// assert_eq!(scale_props::digest::snapshot_name("a b/c"), "curve__a_b_c");
+/// ```
+pub fn snapshot_name(id: &str) -> String {
+    format!("curve__{}", file_stem(id))
 }
 
 /// Asserts the digest against `snapshots/curve__<id>.snap` (insta, JSON). With `CI` set, a missing or changed

@@ -1,6 +1,6 @@
 //! Growth bounds: `Growth::at_most(Complexity::Log)`.
 
-use super::Expectation;
+use super::{Expectation, Judgement};
 use crate::digest::Analysis;
 use crate::fit::{Complexity, GrowthBin};
 use crate::measure::{Axis, Curve};
@@ -44,8 +44,8 @@ impl Growth {
 /// use scale_props::{fit::Complexity, Experiment, Growth};
 /// let curve = Experiment::new("growth.doc").sizes([100, 1_000, 10_000])
 ///     .op(|_: &(), ctx| ctx.add_work(ctx.size)).ops(10).run()?;
-/// curve.expect(Growth::at_most(Complexity::Linear))?;
-/// assert!(curve.expect(Growth::at_most(Complexity::Log)).is_err());
+/// curve.check(Growth::at_most(Complexity::Linear))?;
+/// assert!(curve.check(Growth::at_most(Complexity::Log)).is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,21 +84,35 @@ impl Expectation for Growth {
         format!("{on} per operation to grow at most {}", self.bound)
     }
 
-    fn check(&self, curve: &Curve, analysis: &Analysis) -> Result<(), String> {
-        if curve.axis != Axis::Size || analysis.fits.phases.is_empty() {
-            return Err(format!(
-                "the curve has {} size(s); a growth bound needs at least three",
-                curve.sizes.len()
-            ));
-        }
+    fn judge(&self, curve: &Curve, analysis: &Analysis) -> Judgement {
         let max_bin = Self::time_bin_of(self.bound);
+        let bound = match &self.source {
+            Source::Time => format!(
+                "{} (time exponent in the {max_bin} bin or below)",
+                self.bound
+            ),
+            _ => self.bound.to_string(),
+        };
+        if curve.axis != Axis::Size || analysis.fits.phases.is_empty() {
+            return Judgement::unjudged(
+                bound,
+                format!(
+                    "the curve has {} size(s); a growth bound needs at least three",
+                    curve.sizes.len()
+                ),
+            );
+        }
+        // One finding per (phase, source): (holds, what was measured), or why it could not be judged.
+        let mut found: Vec<(bool, String)> = Vec::new();
         for g in &analysis.fits.phases {
-            let check_time = || match g.time_bin {
-                Some(bin) if bin <= max_bin => Ok(()),
-                Some(bin) => Err(format!(
-                    "phase {}: time grows with log-log exponent {:.2} ({bin}), above the {max_bin} bin",
-                    g.phase,
-                    g.time_exponent.unwrap_or(f64::NAN)
+            let time = || match g.time_bin {
+                Some(bin) => Ok((
+                    bin <= max_bin,
+                    format!(
+                        "phase {}: time log-log exponent {:.2} ({bin})",
+                        g.phase,
+                        g.time_exponent.unwrap_or(f64::NAN)
+                    ),
                 )),
                 None => Err(format!(
                     "phase {}: time could not be fitted ({})",
@@ -106,28 +120,39 @@ impl Expectation for Growth {
                     g.unfitted.join("; ")
                 )),
             };
-            let check_work = |name: &str| match g.work.get(name) {
-                Some(f) if f.is_at_most(self.bound) => Ok(()),
-                Some(f) => Err(format!(
-                    "phase {}: work `{name}` grows as {}",
-                    g.phase, f.best
+            let work = |name: &str| match g.work.get(name) {
+                Some(f) => Ok((
+                    f.is_at_most(self.bound),
+                    format!("phase {}: work `{name}` grows as {}", g.phase, f.best),
                 )),
                 None => Err(format!(
                     "phase {}: no fit for work counter `{name}`",
                     g.phase
                 )),
             };
-            match &self.source {
-                Source::Time => check_time()?,
-                Source::Work(name) => check_work(name)?,
-                Source::Auto if g.work.is_empty() => check_time()?,
-                Source::Auto => {
-                    for name in g.work.keys() {
-                        check_work(name)?;
-                    }
+            let findings = match &self.source {
+                Source::Time => vec![time()],
+                Source::Work(name) => vec![work(name)],
+                Source::Auto if g.work.is_empty() => vec![time()],
+                Source::Auto => g.work.keys().map(|name| work(name)).collect(),
+            };
+            for f in findings {
+                match f {
+                    Ok(x) => found.push(x),
+                    Err(why) => return Judgement::unjudged(bound, why),
                 }
             }
         }
-        Ok(())
+        let failed: Vec<&str> = found
+            .iter()
+            .filter(|(ok, _)| !ok)
+            .map(|(_, m)| m.as_str())
+            .collect();
+        if failed.is_empty() {
+            let all: Vec<&str> = found.iter().map(|(_, m)| m.as_str()).collect();
+            Judgement::holding(all.join("; "), bound)
+        } else {
+            Judgement::fails(failed.join("; "), bound)
+        }
     }
 }

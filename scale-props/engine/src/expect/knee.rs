@@ -1,6 +1,6 @@
 //! The knee: the load where throughput stops growing.
 
-use super::Expectation;
+use super::{Expectation, Judgement};
 use crate::digest::Analysis;
 use crate::fit::Knee;
 use crate::measure::Curve;
@@ -11,7 +11,7 @@ use crate::measure::Curve;
 /// use scale_props::{expect::ThroughputKnee, Experiment};
 /// let curve = Experiment::new("knee.doc").workers([1, 2, 4]).op(|_: &(), _| ()).ops(1_000).run()?;
 /// let _knee = curve.knee();
-/// curve.expect(ThroughputKnee::at_least(1.0))?;
+/// curve.check(ThroughputKnee::at_least(1.0))?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -30,13 +30,32 @@ impl Expectation for ThroughputKnee {
     fn describe(&self) -> String {
         format!("throughput to keep growing up to {}", self.min_load)
     }
-    fn check(&self, _: &Curve, analysis: &Analysis) -> Result<(), String> {
+    fn judge(&self, curve: &Curve, analysis: &Analysis) -> Judgement {
+        let bound = format!("knee >= {}", self.min_load);
+        if curve.points.len() < 2 {
+            return Judgement::unjudged(bound, "a knee needs at least two loads");
+        }
         match analysis.fits.knee {
-            Some(k) if k.load < self.min_load => Err(format!(
-                "throughput stops growing at {} ({:.0} ops/s)",
-                k.load, k.throughput
-            )),
-            _ => Ok(()),
+            Some(k) => Judgement::when(
+                k.load >= self.min_load,
+                format!(
+                    "throughput stops growing at {} ({:.0} ops/s)",
+                    k.load, k.throughput
+                ),
+                bound,
+            ),
+            None if curve.axis == crate::measure::Axis::Size => {
+                Judgement::unjudged(bound, "a knee is fitted along workers or phases, not sizes")
+            }
+            None => match analysis
+                .fits
+                .unfitted
+                .iter()
+                .find(|u| u.starts_with("knee") || u.starts_with("throughput"))
+            {
+                Some(why) => Judgement::unjudged(bound, why.clone()),
+                None => Judgement::holding("throughput grows at every load", bound),
+            },
         }
     }
 }
@@ -44,6 +63,6 @@ impl Expectation for ThroughputKnee {
 impl Curve {
     /// Where median throughput stops growing along the axis, if it does.
     pub fn knee(&self) -> Option<Knee> {
-        crate::digest::Fits::of(self).knee
+        self.analysis().fits.knee
     }
 }

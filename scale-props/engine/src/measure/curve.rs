@@ -1,12 +1,15 @@
 //! A curve: one point per (size, phase), each holding its repetitions, with medians for time-based measures.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
 use super::Measure;
-use crate::run::{Experiment, PrepareRecord, RawCurve, RunError, Workload};
+use crate::digest::Analysis;
+use crate::expect::{Verdict, Verdicts};
+use crate::run::{PrepareRecord, RawCurve};
 use crate::shape::{LoadShape, Phase, PhaseRole};
 
 /// What the x axis of a curve is: sizes when there are several, else workers for a sweep, else phases.
@@ -184,7 +187,19 @@ impl Point {
     }
 }
 
-/// The result of an experiment: points in run order, with the shape and sizes they came from.
+/// The analysis of a curve, computed on first use and kept: it never takes part in comparisons (it is a
+/// function of the curve) nor in serialisation.
+#[derive(Debug, Clone, Default)]
+struct AnalysisCell(OnceLock<Analysis>);
+
+impl PartialEq for AnalysisCell {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+/// The result of an experiment: points in run order, with the shape and sizes they came from, the verdicts
+/// on the experiment's claims ([`Curve::verdicts`]) and its analysis, computed once ([`Curve::analysis`]).
 ///
 /// ```
 /// use scale_props::{Axis, Experiment};
@@ -215,6 +230,11 @@ pub struct Curve {
     pub prepare_rss: Vec<(u64, Option<(u64, u64)>)>,
     /// Logical CPUs of the machine.
     pub cores: usize,
+    /// One verdict per claim of the experiment, in claim order.
+    #[serde(default, rename = "verdicts")]
+    pub(crate) verdict_list: Vec<Verdict>,
+    #[serde(skip)]
+    analysis: AnalysisCell,
 }
 
 impl Curve {
@@ -256,7 +276,28 @@ impl Curve {
                 .map(|p: &PrepareRecord| (p.size, p.rss))
                 .collect(),
             cores: raw.cores,
+            verdict_list: Vec::new(),
+            analysis: AnalysisCell::default(),
         }
+    }
+
+    /// The curve's fits, digest and table rows, computed on first use and kept, so checks, verdicts,
+    /// reports and snapshots read one analysis. (The fields of a curve are public for reading: a curve
+    /// changed after its analysis was taken keeps the old analysis.)
+    ///
+    /// ```
+    /// let curve = scale_props::Experiment::new("analysis.once").op(|_: &(), _| ()).ops(10).run()?;
+    /// assert!(std::ptr::eq(curve.analysis(), curve.analysis()));
+    /// assert_eq!(curve.analysis().rows.len(), 1);
+    /// # Ok::<(), scale_props::RunError>(())
+    /// ```
+    pub fn analysis(&self) -> &Analysis {
+        self.analysis.0.get_or_init(|| Analysis::of(self))
+    }
+
+    /// The verdicts on the claims the experiment carried ([`crate::Experiment::claim`]), in claim order.
+    pub fn verdicts(&self) -> Verdicts<'_> {
+        Verdicts::of(self)
     }
 
     /// Points playing `role` (e.g. the spike of a burst).
@@ -340,15 +381,5 @@ impl Curve {
                 )
             })
             .collect()
-    }
-}
-
-impl<W: Workload> Experiment<W> {
-    /// Runs the experiment and summarises it into a [`Curve`] (see [`Experiment::execute`]).
-    ///
-    /// # Errors
-    /// [`RunError`] on an invalid configuration or a failed setup; failing operations are counted, not errors.
-    pub fn run(&self) -> Result<Curve, RunError> {
-        Ok(Curve::from_raw(&self.execute()?))
     }
 }

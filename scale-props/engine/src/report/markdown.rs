@@ -7,13 +7,17 @@ use super::ReportError;
 use super::error::write_file;
 use super::svg::plot_file_name;
 use crate::digest::Analysis;
+use crate::expect::{Outcome, Verdict, verdict_table};
 use crate::measure::Curve;
 
-/// Writes `report.md`.
+/// Writes `report.md`: the title, the verdict table of every claim (case, claim, measured, bound, verdict),
+/// then one section per curve (table, fits, plot).
 #[derive(Debug)]
 pub struct MarkdownReport {
     dir: PathBuf,
+    title: String,
     text: String,
+    verdicts: Vec<Verdict>,
 }
 
 impl MarkdownReport {
@@ -21,7 +25,9 @@ impl MarkdownReport {
     pub fn new(dir: &Path) -> Self {
         Self {
             dir: dir.to_path_buf(),
+            title: String::new(),
             text: String::new(),
+            verdicts: Vec::new(),
         }
     }
 }
@@ -108,10 +114,13 @@ pub fn fits_text(analysis: &Analysis) -> String {
 
 impl super::Report for MarkdownReport {
     fn begin(&mut self, title: &str) -> Result<(), ReportError> {
-        self.text = format!("# {title}\n\n");
+        title.clone_into(&mut self.title);
+        self.text.clear();
+        self.verdicts.clear();
         Ok(())
     }
     fn curve(&mut self, curve: &Curve, analysis: &Analysis) -> Result<(), ReportError> {
+        self.verdicts.extend(curve.verdicts().iter().cloned());
         let _ = writeln!(
             self.text,
             "## {}\n\nLoad: {}. Repetitions: {}.\n",
@@ -129,6 +138,24 @@ impl super::Report for MarkdownReport {
         Ok(())
     }
     fn end(&mut self) -> Result<Vec<PathBuf>, ReportError> {
-        Ok(vec![write_file(self.dir.join("report.md"), &self.text)?])
+        let mut doc = format!("# {}\n\n## Verdicts\n\n", self.title);
+        let holding = self.verdicts.iter().filter(|v| v.holds()).count();
+        let failing = self
+            .verdicts
+            .iter()
+            .filter(|v| v.judgement.outcome == Outcome::Fails)
+            .count();
+        let _ = writeln!(
+            doc,
+            "{} claim(s): {holding} hold, {failing} fail, {} could not be judged.\n",
+            self.verdicts.len(),
+            self.verdicts.len() - holding - failing
+        );
+        if !self.verdicts.is_empty() {
+            doc.push_str(&verdict_table(&self.verdicts));
+            doc.push('\n');
+        }
+        doc.push_str(&self.text);
+        Ok(vec![write_file(self.dir.join("report.md"), &doc)?])
     }
 }

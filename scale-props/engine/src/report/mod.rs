@@ -16,4 +16,5 @@ pub use error::ReportError;
 pub use json::JsonReport;
 pub use markdown::{MarkdownReport, fits_text as markdown_fits, table as markdown_table};
 pub use reporter::{Report, Reports, write_all};
+pub(crate) use svg::plot_file_name;
 pub use svg::{SvgReport, plot_curve};

@@ -121,7 +121,7 @@ pub fn write_all(dir: &Path, title: &str, curves: &[Curve]) -> Result<Vec<PathBu
         .with(SvgReport::new(dir));
     reports.begin(title)?;
     for c in curves {
-        reports.curve(c, &Analysis::of(c))?;
+        reports.curve(c, c.analysis())?;
     }
     reports.end()
 }

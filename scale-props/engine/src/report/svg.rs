@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use plotters::prelude::*;
 
 use super::ReportError;
-use crate::digest::{Analysis, snapshot_name};
+use crate::digest::Analysis;
 use crate::measure::{Axis, Curve, Point};
 
 /// Writes one `<id>.svg` per curve.
@@ -25,9 +25,9 @@ impl SvgReport {
     }
 }
 
-/// The plot file name of an experiment id.
+/// The plot file name of an experiment id: `<file stem>.svg` (see [`crate::digest::file_stem`]).
 pub(crate) fn plot_file_name(id: &str) -> String {
-    format!("{}.svg", snapshot_name(id).trim_start_matches("curve__"))
+    format!("{}.svg", crate::digest::file_stem(id))
 }
 
 /// A fitted model, evaluated at x.

@@ -15,6 +15,19 @@ pub enum RunError {
     /// Occurs when the load shape is invalid (e.g. a worker count of zero).
     #[error("invalid load shape: {0}")]
     Shape(#[from] ShapeError),
+    /// Occurs when `.shape(..)` is combined with `.workers(..)` or `.ops(..)`: a shape carries its own
+    /// workers and operations, so the builder refuses to guess which was meant.
+    #[error(
+        "experiment {id}: the load shape ({shape}) conflicts with {with}; give one or the other"
+    )]
+    ConflictingLoad {
+        /// The experiment id.
+        id: String,
+        /// The shape, described.
+        shape: String,
+        /// The conflicting builder calls.
+        with: String,
+    },
     /// Occurs when an experiment is given an empty list of sizes.
     #[error("experiment {id} has no sizes (give at least one)")]
     NoSizes {

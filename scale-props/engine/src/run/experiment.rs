@@ -1,6 +1,7 @@
 //! The closure-based experiment builder.
 
 use std::collections::HashMap;
+use std::fmt::Display;
 use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Instant;
@@ -13,15 +14,20 @@ use super::{
     OpContext, OpError, OpOutcome, PrepareRecord, Progress, ProgressFn, RawCurve, RunError,
     Workload,
 };
+use crate::expect::{Expectation, Verdict};
+use crate::measure::Curve;
 use crate::shape::{Closed, LoadShape, WorkerSweep};
 
 /// Operations per run when neither `.ops(..)` nor a shape says otherwise.
 const DEFAULT_OPS: u64 = 1_000;
 
-/// A scaling experiment: sizes (the x axis), a load shape, a workload, repetitions.
+/// A claim carried by an experiment, judged when it runs.
+type Claim = Box<dyn Expectation + Send + Sync>;
+
+/// A scaling experiment: sizes (the x axis), a load shape, a workload, repetitions, and the claims it makes.
 ///
-/// `run()` (defined by the measure stage) returns a [`crate::Curve`]; [`Experiment::execute`] returns the raw
-/// records. Defaults: sizes `[1]`, one user running 1 000 operations, 1 repetition.
+/// [`Experiment::run`] returns a [`crate::Curve`] with one verdict per claim; [`Experiment::execute`] returns
+/// the raw records. Defaults: sizes `[1]`, one user running 1 000 operations, 1 repetition, no claims.
 ///
 /// ```
 /// use std::collections::BTreeMap;
@@ -43,10 +49,11 @@ pub struct Experiment<W = NoWorkload> {
     sizes: Vec<u64>,
     shape: Option<LoadShape>,
     workers: Option<Vec<u64>>,
-    ops: u64,
+    ops: Option<u64>,
     repetitions: u32,
     progress: Option<ProgressFn>,
     batching: bool,
+    claims: Vec<Claim>,
     workload: W,
 }
 
@@ -59,6 +66,10 @@ impl<W> std::fmt::Debug for Experiment<W> {
             .field("workers", &self.workers)
             .field("ops", &self.ops)
             .field("repetitions", &self.repetitions)
+            .field(
+                "claims",
+                &self.claims.iter().map(|c| c.describe()).collect::<Vec<_>>(),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -67,14 +78,45 @@ impl<W> std::fmt::Debug for Experiment<W> {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NoWorkload;
 
-/// A state-preparing closure waiting for its operation closure.
+/// A state-preparing closure waiting for its operation closure (see [`Experiment::prepare`] and
+/// [`Experiment::try_prepare`]).
 #[derive(Debug, Clone, Copy)]
 pub struct Prepared<P>(P);
 
-/// The workload of an experiment whose operation needs no state.
-pub type StatelessWorkload<R, O> = FnWorkload<(), R, fn(u64), O>;
+/// How a [`FnWorkload`] builds its state: an infallible or a fallible closure.
+pub trait PrepareFn<S>: Sync {
+    /// Builds the state of `size`.
+    ///
+    /// # Errors
+    /// The closure's error, as text (the experiment stops with [`RunError::Prepare`]).
+    fn build(&self, size: u64) -> Result<S, String>;
+}
 
-/// A [`Workload`] made of two closures: `prepare(size) -> State` and `op(&State, &OpContext) -> outcome`.
+/// An infallible `Fn(u64) -> S` preparing closure.
+#[derive(Debug, Clone, Copy)]
+pub struct Infallible<P>(P);
+
+/// A fallible `Fn(u64) -> Result<S, E>` preparing closure.
+#[derive(Debug, Clone, Copy)]
+pub struct Fallible<P>(P);
+
+impl<S, P: Fn(u64) -> S + Sync> PrepareFn<S> for Infallible<P> {
+    fn build(&self, size: u64) -> Result<S, String> {
+        Ok((self.0)(size))
+    }
+}
+
+impl<S, E: Display, P: Fn(u64) -> Result<S, E> + Sync> PrepareFn<S> for Fallible<P> {
+    fn build(&self, size: u64) -> Result<S, String> {
+        (self.0)(size).map_err(|e| e.to_string())
+    }
+}
+
+/// The workload of an experiment whose operation needs no state.
+pub type StatelessWorkload<R, O> = FnWorkload<(), R, Infallible<fn(u64)>, O>;
+
+/// A [`Workload`] made of two closures: `prepare(size) -> State` (or `-> Result<State, E>`) and
+/// `op(&State, &OpContext) -> outcome`.
 pub struct FnWorkload<S, R, P, O> {
     prepare: P,
     op: O,
@@ -91,12 +133,12 @@ impl<S, R, P, O> Workload for FnWorkload<S, R, P, O>
 where
     S: Sync,
     R: OpOutcome,
-    P: Fn(u64) -> S + Sync,
+    P: PrepareFn<S>,
     O: Fn(&S, &OpContext<'_>) -> R + Sync,
 {
     type State = S;
     fn prepare(&self, size: u64) -> Result<S, String> {
-        Ok((self.prepare)(size))
+        self.prepare.build(size)
     }
     fn op(&self, state: &S, ctx: &OpContext<'_>) -> Result<(), OpError> {
         (self.op)(state, ctx).into_outcome()
@@ -115,10 +157,11 @@ impl Experiment<NoWorkload> {
             sizes: vec![1],
             shape: None,
             workers: None,
-            ops: DEFAULT_OPS,
+            ops: None,
             repetitions: 1,
             progress: None,
             batching: true,
+            claims: Vec::new(),
             workload: NoWorkload,
         }
     }
@@ -131,19 +174,41 @@ impl Experiment<NoWorkload> {
     {
         fn unit(_: u64) {}
         self.with_workload(FnWorkload {
-            prepare: unit as fn(u64),
+            prepare: Infallible(unit as fn(u64)),
             op,
             _types: PhantomData,
         })
     }
 
     /// Builds the state of each size, untimed, once per size; follow with `.op(..)`.
-    pub fn prepare<S, P>(self, prepare: P) -> Experiment<Prepared<P>>
+    pub fn prepare<S, P>(self, prepare: P) -> Experiment<Prepared<Infallible<P>>>
     where
         P: Fn(u64) -> S + Sync,
         S: Sync,
     {
-        self.with_workload(Prepared(prepare))
+        self.with_workload(Prepared(Infallible(prepare)))
+    }
+
+    /// Like [`Experiment::prepare`], for state whose building can fail: an `Err` stops the run with
+    /// [`RunError::Prepare`] naming the size and the error's Display.
+    ///
+    /// ```
+    /// use scale_props::{Experiment, RunError};
+    /// let e = Experiment::new("try.prepare").sizes([1, 2])
+    ///     .try_prepare(|n| if n < 2 { Ok(vec![0u8; n as usize]) } else { Err(format!("no room for {n}")) })
+    ///     .op(|v, _| v.is_empty())
+    ///     .ops(5)
+    ///     .run()
+    ///     .unwrap_err();
+    /// assert_eq!(e, RunError::Prepare { size: 2, reason: "no room for 2".into() });
+    /// ```
+    pub fn try_prepare<S, E, P>(self, prepare: P) -> Experiment<Prepared<Fallible<P>>>
+    where
+        P: Fn(u64) -> Result<S, E> + Sync,
+        E: Display,
+        S: Sync,
+    {
+        self.with_workload(Prepared(Fallible(prepare)))
     }
 
     /// Uses a reusable [`Workload`].
@@ -156,7 +221,7 @@ impl<P> Experiment<Prepared<P>> {
     /// The operation to time, run against the prepared state.
     pub fn op<S, R, O>(self, op: O) -> Experiment<FnWorkload<S, R, P, O>>
     where
-        P: Fn(u64) -> S + Sync,
+        P: PrepareFn<S>,
         S: Sync,
         R: OpOutcome,
         O: Fn(&S, &OpContext<'_>) -> R + Sync,
@@ -171,6 +236,7 @@ impl<P> Experiment<Prepared<P>> {
             repetitions: self.repetitions,
             progress: self.progress,
             batching: self.batching,
+            claims: self.claims,
             workload: (),
         };
         next.with_workload(FnWorkload {
@@ -192,6 +258,7 @@ impl<W> Experiment<W> {
             repetitions: self.repetitions,
             progress: self.progress,
             batching: self.batching,
+            claims: self.claims,
             workload,
         }
     }
@@ -213,7 +280,9 @@ impl<W> Experiment<W> {
         self
     }
 
-    /// The load shape (replaces `.workers(..)` and the default one-user load).
+    /// The load shape (instead of the default one-user load). A shape carries its own workers and
+    /// operations: combined with `.workers(..)` or `.ops(..)`, the run fails with
+    /// [`RunError::ConflictingLoad`] rather than guess which one was meant.
     ///
     /// ```
     /// use scale_props::{shape::Burst, Experiment};
@@ -240,9 +309,29 @@ impl<W> Experiment<W> {
         self
     }
 
-    /// Operations per run for the default load and for `.workers(..)` sweeps.
+    /// Operations per run for the default load and for `.workers(..)` sweeps (not with `.shape(..)`).
     pub fn ops(mut self, ops: u64) -> Self {
-        self.ops = ops;
+        self.ops = Some(ops);
+        self
+    }
+
+    /// States a claim about the run: judged when the experiment runs, its verdict read with
+    /// [`Curve::verdicts`] (in claim order). Repeatable.
+    ///
+    /// ```
+    /// use scale_props::prelude::*;
+    /// let curve = Experiment::new("claim.doc")
+    ///     .sizes([100, 1_000, 10_000])
+    ///     .claim(Growth::at_most(Complexity::Linear).of_work("visited"))
+    ///     .claim(Errors::none())
+    ///     .op(|_: &(), ctx| ctx.count("visited", ctx.size))
+    ///     .ops(10)
+    ///     .run()?;
+    /// curve.verdicts().assert_all()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn claim(mut self, expectation: impl Expectation + Send + Sync + 'static) -> Self {
+        self.claims.push(Box::new(expectation));
         self
     }
 
@@ -299,18 +388,57 @@ impl<W> Experiment<W> {
     ///
     /// # Errors
     /// [`RunError::Shape`] when the shape it implies is invalid.
+    /// [`RunError::ConflictingLoad`] when `.shape(..)` is combined with `.workers(..)` or `.ops(..)`.
+    ///
+    /// ```
+    /// use scale_props::{shape::Closed, Experiment, RunError};
+    /// let e = Experiment::new("both").shape(Closed::new(2, 100)?).workers([1, 2]).op(|_: &(), _| ());
+    /// assert!(matches!(e.resolved_shape(), Err(RunError::ConflictingLoad { .. })));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn resolved_shape(&self) -> Result<LoadShape, RunError> {
-        if let Some(shape) = &self.shape {
-            return Ok(shape.clone());
+        let ops = self.ops.unwrap_or(DEFAULT_OPS);
+        match (&self.shape, &self.workers) {
+            (Some(shape), None) if self.ops.is_none() => Ok(shape.clone()),
+            (Some(shape), workers) => Err(RunError::ConflictingLoad {
+                id: self.id.clone(),
+                shape: shape.describe(),
+                with: match (workers, self.ops) {
+                    (Some(w), Some(o)) => format!(".workers({w:?}) and .ops({o})"),
+                    (Some(w), None) => format!(".workers({w:?})"),
+                    (None, _) => format!(".ops({ops})"),
+                },
+            }),
+            (None, Some(w)) => Ok(WorkerSweep::new(w.clone(), ops)?.into()),
+            (None, None) => Ok(Closed::new(1, ops)?.into()),
         }
-        if let Some(w) = &self.workers {
-            return Ok(WorkerSweep::new(w.clone(), self.ops)?.into());
-        }
-        Ok(Closed::new(1, self.ops)?.into())
     }
 }
 
 impl<W: Workload> Experiment<W> {
+    /// Runs the experiment, summarises it into a [`Curve`] and judges every claim on it: read the verdicts
+    /// with [`Curve::verdicts`]. Runs [`Experiment::execute`], then [`Curve::from_raw`].
+    ///
+    /// # Errors
+    /// [`RunError`] on an invalid configuration or a failed setup; failing operations are counted, not
+    /// errors, and claims that fail are verdicts, not errors.
+    pub fn run(&self) -> Result<Curve, RunError> {
+        let mut curve = Curve::from_raw(&self.execute()?);
+        if !self.claims.is_empty() {
+            let verdicts = self
+                .claims
+                .iter()
+                .map(|claim| Verdict {
+                    case: curve.id.clone(),
+                    claim: claim.describe(),
+                    judgement: claim.judge(&curve, curve.analysis()),
+                })
+                .collect();
+            curve.verdict_list = verdicts;
+        }
+        Ok(curve)
+    }
+
     /// Runs every (size, phase, repetition) and returns the raw records (see `run()` for the summarised curve).
     ///
     /// ```

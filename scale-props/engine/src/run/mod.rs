@@ -11,7 +11,10 @@ mod runner;
 mod target;
 
 pub use error::RunError;
-pub use experiment::{Experiment, FnWorkload, NoWorkload, Prepared, StatelessWorkload};
+pub use experiment::{
+    Experiment, Fallible, FnWorkload, Infallible, NoWorkload, PrepareFn, Prepared,
+    StatelessWorkload,
+};
 pub use progress::{Progress, ProgressFn};
 pub use record::{PhaseRecord, PrepareRecord, RawCurve};
 pub use target::{OpContext, OpError, OpOutcome, Workload};

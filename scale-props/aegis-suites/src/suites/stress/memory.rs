@@ -11,7 +11,7 @@ use hitl_collab::{DecisionRequest, HitlQueue};
 use scale_props::{Budget, Errors, Experiment, OpError};
 
 use crate::audit_store::AuditFixture;
-use crate::claims::{Per, Relation, WorkPerOp, WorkTotal};
+use crate::claims::{Relation, WorkTotal};
 use crate::fixtures::{evolution_with, priority};
 use crate::workload::{fallible, kind};
 use crate::{Case, Scale, SuiteError, Topic};
@@ -106,20 +106,11 @@ pub fn cases(scale: Scale) -> Result<Vec<Case>, SuiteError> {
         Case::new("evolution", Topic::StressMemory, evolution)
             .claim(Errors::none())
             .claim(Budget::memory_per_item(EVOLUTION_RSS_PER_ITEM))
-            .claim(WorkPerOp {
-                name: "accounted_bytes_per_item",
-                per: Per::AtMost(EVOLUTION_ACCOUNTED_PER_ITEM),
-            }),
+            .claim(Budget::work_per_op("accounted_bytes_per_item", ..=EVOLUTION_ACCOUNTED_PER_ITEM)),
         Case::new("audit", Topic::StressMemory, audit)
             .claim(Errors::none())
-            .claim(WorkPerOp {
-                name: "row_bytes_per_entry",
-                per: Per::AtMost(1_024.0),
-            })
-            .claim(WorkPerOp {
-                name: "disk_bytes_per_entry",
-                per: Per::AtMost(AUDIT_DISK_PER_ENTRY),
-            })
+            .claim(Budget::work_per_op("row_bytes_per_entry", ..=1_024.0))
+            .claim(Budget::work_per_op("disk_bytes_per_entry", ..=AUDIT_DISK_PER_ENTRY))
             .claim(WorkTotal {
                 name: "entries_verified",
                 per_size: 1,
