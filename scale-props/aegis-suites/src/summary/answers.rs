@@ -224,6 +224,8 @@ pub struct Answers {
     pub margins: Vec<Margin>,
     /// Stepped throughput outcomes.
     pub stress: Vec<StressOutcome>,
+    /// USL fit of each concurrency sweep (its first line), or why it could not be fitted.
+    pub concurrency_usl: Vec<(String, Result<String, String>)>,
 }
 
 pub(super) fn find<'a>(runs: &'a [RunCase], id: &str) -> Option<&'a Curve> {
@@ -354,6 +356,17 @@ impl Answers {
             max_users: find(runs, load::MAX_USERS).map(max_users),
             margins: margins(runs),
             stress: stress_outcomes(runs, scale),
+            concurrency_usl: runs
+                .iter()
+                .filter(|r| r.topic == Topic::StressConcurrency)
+                .map(|r| {
+                    let usl = r.curve.usl().map_or_else(
+                        |e| Err(e.to_string()),
+                        |u| Ok(u.fit.to_string().lines().next().unwrap_or("").to_owned()),
+                    );
+                    (r.curve.id.clone(), usl)
+                })
+                .collect(),
         }
     }
 }
