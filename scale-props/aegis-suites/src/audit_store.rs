@@ -1,19 +1,21 @@
-//! A [`Store`] wrapper that counts the work the audit log asks of its store (entries and tree nodes written,
-//! nodes read, entries read), so audit costs have a deterministic complexity class.
+//! A [`Store`] wrapper that counts the work the audit log asks of its store (commits, entries, tree nodes and
+//! bytes written, nodes read, entries read), so audit costs have a deterministic complexity class, and disk
+//! claims (bytes written and commits per appended entry) are judged at the durability the fixture names.
 
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use audit_system::tree_math::NodeId;
 use audit_system::{
-    AuditError, AuditLog, Entry, Hash, LogKey, NodeSource, PublicKey, Query, SignedTreeHead,
-    SqliteStore, Store,
+    AuditError, AuditLog, Durability, Entry, Hash, LogKey, NodeSource, PublicKey, Query,
+    SignedTreeHead, SqliteStore, Store,
 };
 
 /// Counts of store work, read with [`StoreCounters::snapshot`].
 #[derive(Debug, Default)]
 pub struct StoreCounters {
     commits: AtomicU64,
+    bytes_written: AtomicU64,
     entries_written: AtomicU64,
     nodes_written: AtomicU64,
     nodes_read: AtomicU64,
@@ -24,8 +26,12 @@ pub struct StoreCounters {
 /// A point-in-time copy of [`StoreCounters`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StoreWork {
-    /// Commit groups (transactions).
+    /// Commit groups (transactions). Under [`Durability::PowerLoss`] (`synchronous=FULL`) SQLite fsyncs the WAL
+    /// once per commit; under [`Durability::ProcessCrash`] (`synchronous=NORMAL`) a commit does not fsync.
     pub commits: u64,
+    /// Row bytes handed to the store: per entry its fixed fields ([`ENTRY_FIXED_BYTES`]) plus actor, action and
+    /// payload, and [`NODE_BYTES`] per tree node (SQLite's page and WAL overhead comes on top).
+    pub bytes_written: u64,
     /// Entries written.
     pub entries_written: u64,
     /// Interior Merkle nodes written.
@@ -44,6 +50,7 @@ impl StoreWork {
     pub fn since(&self, earlier: &StoreWork) -> StoreWork {
         StoreWork {
             commits: self.commits - earlier.commits,
+            bytes_written: self.bytes_written - earlier.bytes_written,
             entries_written: self.entries_written - earlier.entries_written,
             nodes_written: self.nodes_written - earlier.nodes_written,
             nodes_read: self.nodes_read - earlier.nodes_read,
@@ -58,11 +65,49 @@ impl StoreCounters {
     pub fn snapshot(&self) -> StoreWork {
         StoreWork {
             commits: self.commits.load(Ordering::Relaxed),
+            bytes_written: self.bytes_written.load(Ordering::Relaxed),
             entries_written: self.entries_written.load(Ordering::Relaxed),
             nodes_written: self.nodes_written.load(Ordering::Relaxed),
             nodes_read: self.nodes_read.load(Ordering::Relaxed),
             entries_read: self.entries_read.load(Ordering::Relaxed),
             rows_queried: self.rows_queried.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// Bytes of an entry's fixed-size fields: sequence and timestamp (8 each), previous hash and hash (32 each),
+/// signature (64).
+pub const ENTRY_FIXED_BYTES: usize = 8 + 8 + 32 + 32 + 64;
+/// Bytes of one stored tree node: its id (8) and hash (32).
+pub const NODE_BYTES: usize = 8 + 32;
+
+/// Attributes store work to operations so that totals stay exact when several threads append at once: each
+/// call is credited with how far it advanced the running maximum of every counter it read (one writer: exactly
+/// its own work; several: every unit of work credited once, to the first operation that saw it).
+#[derive(Debug, Default)]
+pub struct Attributor {
+    seen: [AtomicU64; 6],
+}
+
+impl Attributor {
+    /// Starts at the counters' current values.
+    pub fn starting_at(now: &StoreWork) -> Self {
+        let a = Self::default();
+        let _ = a.credit(now);
+        a
+    }
+
+    /// The work newly seen in `now`.
+    pub fn credit(&self, now: &StoreWork) -> StoreWork {
+        let f = |k: usize, v: u64| v.saturating_sub(self.seen[k].fetch_max(v, Ordering::Relaxed));
+        StoreWork {
+            commits: f(0, now.commits),
+            bytes_written: f(1, now.bytes_written),
+            entries_written: f(2, now.entries_written),
+            nodes_written: f(3, now.nodes_written),
+            nodes_read: f(4, now.nodes_read),
+            entries_read: f(5, now.entries_read),
+            rows_queried: 0,
         }
     }
 }
@@ -100,6 +145,14 @@ impl<S: Store> Store for CountingStore<S> {
         add(&self.counters.commits, 1);
         add(&self.counters.entries_written, entries.len());
         add(&self.counters.nodes_written, nodes.len());
+        let entry_bytes: usize = entries
+            .iter()
+            .map(|e| ENTRY_FIXED_BYTES + e.actor.len() + e.action.len() + e.payload.len())
+            .sum();
+        add(
+            &self.counters.bytes_written,
+            entry_bytes + nodes.len() * NODE_BYTES,
+        );
         self.inner.commit(entries, nodes)
     }
     fn last_entry(&self) -> Result<Option<Entry>, AuditError> {
@@ -135,6 +188,9 @@ pub struct AuditFixture {
     pub counters: std::sync::Arc<StoreCounters>,
     /// Bytes of the database files right after preparing.
     pub prepared_disk_bytes: u64,
+    /// The durability the store runs at.
+    pub durability: Durability,
+    attributor: Attributor,
     _dir: tempfile::TempDir,
 }
 
@@ -147,27 +203,60 @@ pub fn payload(i: u64) -> String {
     )
 }
 
+/// Payload of entry `i` padded to about `bytes` bytes of JSON (a `note` string fills the rest).
+///
+/// ```
+/// let p = aegis_scale::audit_store::payload_of(3, 500);
+/// assert!((490..=510).contains(&p.len()));
+/// ```
+pub fn payload_of(i: u64, bytes: usize) -> String {
+    let base = payload(i);
+    let fill = bytes.saturating_sub(base.len() + 10);
+    format!(
+        r#"{},"note":"{}"}}"#,
+        &base[..base.len() - 1],
+        "x".repeat(fill)
+    )
+}
+
 impl AuditFixture {
-    /// A fresh SQLite log in a temporary folder holding `n` entries of the mix (written in batches of 1 000).
+    /// A fresh SQLite log at the default durability ([`Durability::ProcessCrash`]) holding `n` entries of the
+    /// mix (written in batches of 1 000).
     ///
     /// # Errors
     /// A message if the folder, the database or an append fails.
     pub fn with_entries(n: u64) -> Result<Self, String> {
+        Self::build(n, Durability::default(), payload)
+    }
+
+    /// As [`Self::with_entries`], at `durability`.
+    ///
+    /// # Errors
+    /// As [`Self::with_entries`].
+    pub fn with_durability(n: u64, durability: Durability) -> Result<Self, String> {
+        Self::build(n, durability, payload)
+    }
+
+    /// A log at the default durability holding `n` entries whose payloads are about `bytes` bytes each.
+    ///
+    /// # Errors
+    /// As [`Self::with_entries`].
+    pub fn with_payloads(n: u64, bytes: usize) -> Result<Self, String> {
+        Self::build(n, Durability::default(), move |i| payload_of(i, bytes))
+    }
+
+    fn build(
+        n: u64,
+        durability: Durability,
+        payload: impl Fn(u64) -> String,
+    ) -> Result<Self, String> {
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-        let counters = std::sync::Arc::new(StoreCounters::default());
-        let store = SqliteStore::open(dir.path().join("audit.db")).map_err(|e| e.to_string())?;
-        let key = LogKey::from_secret_bytes(&[7u8; 32]);
-        let log = AuditLog::with_store(
-            CountingStore::new(store, std::sync::Arc::clone(&counters)),
-            key,
-            audit_system::Limits::default(),
-        )
-        .map_err(|e| e.to_string())?;
+        let (log, counters) = counted_sqlite_log(dir.path(), durability)?;
         let mut i = 0;
         while i < n {
             let end = (i + 1_000).min(n);
             let actors: Vec<String> = (i..end).map(|k| format!("agent-{}", k % 8)).collect();
-            let payloads: Vec<String> = (i..end).map(payload).collect();
+            let payloads: Vec<String> = (i..end).map(&payload).collect();
             let items: Vec<(&str, &str, &str)> = (i..end)
                 .map(|k| {
                     let j = (k - i) as usize;
@@ -184,24 +273,69 @@ impl AuditFixture {
         let prepared_disk_bytes = dir_bytes(dir.path());
         Ok(Self {
             log,
-            counters,
             prepared_disk_bytes,
+            durability,
+            attributor: Attributor::starting_at(&counters.snapshot()),
+            counters,
             _dir: dir,
         })
     }
 
-    /// Appends entry `i` of the mix; returns the store work it caused (exact with one writer).
+    /// Bytes of the database files now (database, WAL and shared-memory index).
+    pub fn disk_bytes(&self) -> u64 {
+        dir_bytes(self._dir.path())
+    }
+
+    /// Appends entry `i` of the mix; returns the store work credited to it by an [`Attributor`] (exactly its
+    /// own with one writer; with several, totals over all appends are exact, and group commit moves commits
+    /// between them).
     ///
     /// # Errors
     /// The log's error.
     pub fn append(&self, i: u64) -> Result<StoreWork, AuditError> {
-        let before = self.counters.snapshot();
         self.log.append(
             &format!("agent-{}", i % 8),
             AUDIT_ACTIONS[(i % 5) as usize],
             &payload(i),
         )?;
-        Ok(self.counters.snapshot().since(&before))
+        Ok(self.attributor.credit(&self.counters.snapshot()))
+    }
+}
+
+/// An audit log on SQLite (`audit.db` in `dir`, at `durability`, a fixed signing key) whose store work is
+/// counted.
+///
+/// # Errors
+/// A message if the database cannot be opened or the key bound.
+pub fn counted_sqlite_log(
+    dir: &std::path::Path,
+    durability: Durability,
+) -> Result<(AuditLog, std::sync::Arc<StoreCounters>), String> {
+    let counters = std::sync::Arc::new(StoreCounters::default());
+    let store =
+        SqliteStore::open_with(dir.join("audit.db"), durability).map_err(|e| e.to_string())?;
+    let log = AuditLog::with_store(
+        CountingStore::new(store, std::sync::Arc::clone(&counters)),
+        LogKey::from_secret_bytes(&[7u8; 32]),
+        audit_system::Limits::default(),
+    )
+    .map_err(|e| e.to_string())?;
+    Ok((log, counters))
+}
+
+/// Lower-case name of a durability, as reports and case ids print it (`process_crash`, `power_loss`).
+pub fn durability_name(d: Durability) -> &'static str {
+    match d {
+        Durability::ProcessCrash => "process_crash",
+        Durability::PowerLoss => "power_loss",
+    }
+}
+
+/// The SQLite `synchronous` setting a durability runs at.
+pub fn synchronous(d: Durability) -> &'static str {
+    match d {
+        Durability::ProcessCrash => "NORMAL",
+        Durability::PowerLoss => "FULL",
     }
 }
 

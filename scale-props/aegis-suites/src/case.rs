@@ -1,24 +1,56 @@
-//! A case: one experiment of a suite, type-erased so suites can mix workloads, with the claim it backs.
+//! A case: one experiment of a suite, type-erased so suites can mix workloads, with the claims it is judged by.
 
+use scale_props::expect::{Expectation, Judgement, Verdict};
 use scale_props::run::ProgressFn;
-use scale_props::{Curve, Experiment, RunError, Workload};
+use scale_props::{Analysis, Curve, Experiment, RunError, Workload};
 
-/// Something that runs into a [`Curve`]: any [`Experiment`] with a workload.
+/// A claim a case carries: an engine expectation, judged on the case's curve when it runs.
+pub type Claim = Box<dyn Expectation + Send + Sync>;
+
+/// A boxed claim handed to [`Experiment::claim`].
+struct Boxed(Claim);
+
+impl Expectation for Boxed {
+    fn describe(&self) -> String {
+        self.0.describe()
+    }
+    fn judge(&self, curve: &Curve, analysis: &Analysis) -> Judgement {
+        self.0.judge(curve, analysis)
+    }
+}
+
+/// Something that runs into a [`Curve`] and judges claims on it: any [`Experiment`] with a workload (the
+/// engine judges the claims as part of its run), or a [`crate::stepped::Stepped`] search (judged on the
+/// joined curve).
 pub trait Runnable: Send {
-    /// Runs once, reporting progress to `progress` if given.
+    /// Runs once with `claims`, reporting progress to `progress` if given; returns the curve and one verdict
+    /// per claim, in order.
     ///
     /// # Errors
     /// The engine's [`RunError`].
-    fn run_with(self: Box<Self>, progress: Option<ProgressFn>) -> Result<Curve, RunError>;
+    fn run_with(
+        self: Box<Self>,
+        claims: Vec<Claim>,
+        progress: Option<ProgressFn>,
+    ) -> Result<(Curve, Vec<Verdict>), RunError>;
 }
 
 impl<W: Workload + Send + 'static> Runnable for Experiment<W> {
-    fn run_with(self: Box<Self>, progress: Option<ProgressFn>) -> Result<Curve, RunError> {
-        let experiment = match progress {
+    fn run_with(
+        self: Box<Self>,
+        claims: Vec<Claim>,
+        progress: Option<ProgressFn>,
+    ) -> Result<(Curve, Vec<Verdict>), RunError> {
+        let mut experiment = match progress {
             Some(f) => (*self).on_progress(move |p| f(p)),
             None => *self,
         };
-        experiment.run()
+        for c in claims {
+            experiment = experiment.claim(Boxed(c));
+        }
+        let curve = experiment.run()?;
+        let verdicts = curve.verdicts().to_vec();
+        Ok((curve, verdicts))
     }
 }
 
@@ -47,6 +79,12 @@ pub enum Topic {
     Exhaustion,
     /// The end-to-end pipeline: workflows per second with preloaded state.
     Workflow,
+    /// Stress test: offered rate stepped up until a budget breaks (one per component).
+    StressThroughput,
+    /// Stress test: 1 .. 16 workers, correctness checked (one per component).
+    StressConcurrency,
+    /// Stress test: bytes per item at growing state sizes.
+    StressMemory,
 }
 
 impl Topic {
@@ -64,11 +102,14 @@ impl Topic {
             Topic::MaxUsers => "8. Maximum concurrent users",
             Topic::Exhaustion => "9. Exhaustion and recovery",
             Topic::Workflow => "Pipeline throughput",
+            Topic::StressThroughput => "Stress: stepped throughput",
+            Topic::StressConcurrency => "Stress: concurrency",
+            Topic::StressMemory => "Stress: memory",
         }
     }
 }
 
-/// One experiment of a suite, ready to run.
+/// One experiment of a suite, ready to run, with the claims its run is judged by.
 pub struct Case {
     /// The experiment id (names its snapshot, plot and report section).
     pub id: String,
@@ -76,8 +117,7 @@ pub struct Case {
     pub component: &'static str,
     /// The question it answers.
     pub topic: Topic,
-    /// What we claim about it, in words (the tests assert it).
-    pub claim: &'static str,
+    claims: Vec<Claim>,
     runnable: Box<dyn Runnable>,
 }
 
@@ -87,6 +127,7 @@ impl std::fmt::Debug for Case {
             .field("id", &self.id)
             .field("component", &self.component)
             .field("topic", &self.topic)
+            .field("claims", &self.claims())
             .finish_non_exhaustive()
     }
 }
@@ -96,19 +137,41 @@ impl Case {
     pub fn new<W: Workload + Send + 'static>(
         component: &'static str,
         topic: Topic,
-        claim: &'static str,
         experiment: Experiment<W>,
     ) -> Self {
+        let id = experiment.id().to_owned();
+        Self::from_runnable(id, component, topic, Box::new(experiment))
+    }
+
+    /// A case running any [`Runnable`] (e.g. a [`crate::stepped::Stepped`] search) as `id`.
+    pub fn from_runnable(
+        id: String,
+        component: &'static str,
+        topic: Topic,
+        runnable: Box<dyn Runnable>,
+    ) -> Self {
         Self {
-            id: experiment.id().to_owned(),
+            id,
             component,
             topic,
-            claim,
-            runnable: Box::new(experiment),
+            claims: Vec::new(),
+            runnable,
         }
     }
 
-    /// Runs the experiment.
+    /// Adds a claim the run is judged by.
+    #[must_use]
+    pub fn claim(mut self, claim: impl Expectation + Send + Sync + 'static) -> Self {
+        self.claims.push(Box::new(claim));
+        self
+    }
+
+    /// The claims, as their expectations describe themselves.
+    pub fn claims(&self) -> Vec<String> {
+        self.claims.iter().map(|c| c.describe()).collect()
+    }
+
+    /// Runs the experiment; every claim is judged on its curve (by the engine, as part of the run).
     ///
     /// # Errors
     /// [`crate::SuiteError::Run`] naming the experiment.
@@ -117,33 +180,34 @@ impl Case {
             id,
             component,
             topic,
-            claim,
+            claims,
             runnable,
         } = self;
-        let curve = runnable
-            .run_with(progress)
-            .map_err(|source| crate::SuiteError::Run {
-                id: id.clone(),
-                source,
-            })?;
+        let (curve, verdicts) =
+            runnable
+                .run_with(claims, progress)
+                .map_err(|source| crate::SuiteError::Run {
+                    id: id.clone(),
+                    source,
+                })?;
         Ok(RunCase {
             component,
             topic,
-            claim,
             curve,
+            verdicts,
         })
     }
 }
 
-/// A case that ran: its curve and what it was for.
+/// A case that ran: its curve, what it was for, and the verdict on each of its claims.
 #[derive(Debug, Clone)]
 pub struct RunCase {
     /// The component measured.
     pub component: &'static str,
     /// The question it answers.
     pub topic: Topic,
-    /// The claim, in words.
-    pub claim: &'static str,
     /// The measured curve.
     pub curve: Curve,
+    /// One verdict per claim, in claim order.
+    pub verdicts: Vec<Verdict>,
 }

@@ -21,9 +21,12 @@
 //!   [`Case`]s for a [`Scale`] ([`Scale::Test`] for `cargo test`, [`Scale::Full`] for the main job).
 //! - [`fixtures`] and [`audit_store`]: deterministic inputs, and a store wrapper that counts the audit log's
 //!   work so its costs have exact complexity classes.
-//! - [`summary`]: the answers the report gives (class, exponent and factor per curve, bottleneck, memory per
-//!   1 000 operations, cores for a target throughput, maximum ops/s and users, safety margin), and
-//!   [`summary::write_report`] which writes `REPORT.md` beside the engine's CSV, JSON and SVG reports.
+//! - [`suites::stress`]: the earlier specification's 13 stress tests (stepped throughput, concurrency 1..16,
+//!   memory per item), each against one component alone; [`stepped`] is the stepped-rate search.
+//! - [`summary`]: the answers the report gives, computed once ([`summary::Answers`]: class, exponent and
+//!   factor per curve, per-stage costs and the bottleneck, CPU-bound or waiting, memory and disk writes per
+//!   item, cores for a target throughput, maximum ops/s and users, safety margins, breaking points), one
+//!   function per section, and [`summary::AegisReport`], the engine reporter writing `REPORT.md`.
 //!
 //! # Design decisions
 //! - Work counters come from the components themselves wherever they report work (matches, claims,
@@ -34,14 +37,18 @@
 
 pub mod audit_store;
 mod case;
+pub mod claims;
 mod error;
 pub mod fixtures;
+pub mod run_info;
 mod scale;
+pub mod stepped;
 pub mod suites;
 pub mod summary;
 pub mod workload;
 
-pub use case::{Case, RunCase, Runnable, Topic};
+pub use case::{Case, Claim, RunCase, Runnable, Topic};
 pub use error::SuiteError;
 pub use scale::Scale;
+pub use scale_props::expect::Verdict;
 pub use suites::SuiteName;

@@ -1,10 +1,12 @@
-//! The main job: runs the Aegis scalability suites and writes the report (`REPORT.md`, CSV, JSON, SVG).
+//! The main job: runs the Aegis scalability suites and writes the report (`REPORT.md`, the results document,
+//! the stress CSV, the engine's CSV, JSON and SVG).
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use aegis_scale::{Scale, SuiteError, SuiteName, summary};
+use aegis_scale::run_info::RunInfo;
+use aegis_scale::{RunCase, Scale, SuiteError, SuiteName, summary};
 use clap::Parser;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use scale_props::Progress;
@@ -18,17 +20,22 @@ struct Args {
     /// Folder the report is written into.
     #[arg(long, default_value = "target/scale-report")]
     out: PathBuf,
-    /// Run the small test scale (about a minute) instead of the full one.
+    /// Run the small test scale (the sizes `cargo test` uses) instead of the full one.
     #[arg(long)]
     quick: bool,
-    /// Run only these suites (repeat the flag for several): firewall, love, evolution, audit, hitl, load, pipeline.
-    #[arg(long = "only", value_name = "SUITE")]
-    only: Vec<String>,
+    /// Run only these suites (repeat the flag for several).
+    #[arg(long = "only", value_name = "SUITE", value_enum)]
+    only: Vec<SuiteName>,
+    /// Also write the results document to this path (e.g. the repository's SCALABILITY_TEST_RESULTS.md).
+    #[arg(long = "results-doc", value_name = "PATH")]
+    results_doc: Option<PathBuf>,
 }
 
+/// Exit code 0: every claim holds; 1: some claim fails or could not be judged (or the run itself failed).
 fn main() -> std::process::ExitCode {
     match run(Args::parse()) {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+        Ok(true) => std::process::ExitCode::SUCCESS,
+        Ok(false) => std::process::ExitCode::FAILURE,
         Err(e) => {
             eprintln!("aegis-scale: {e}");
             std::process::ExitCode::FAILURE
@@ -36,18 +43,9 @@ fn main() -> std::process::ExitCode {
     }
 }
 
-fn run(args: Args) -> Result<(), SuiteError> {
-    let scale = if args.quick { Scale::Test } else { Scale::Full };
-    let suites = if args.only.is_empty() {
-        SuiteName::ALL.to_vec()
-    } else {
-        args.only
-            .iter()
-            .map(|s| SuiteName::parse(s))
-            .collect::<Result<Vec<_>, _>>()?
-    };
+fn run_cases(scale: Scale, suites: &[SuiteName]) -> Result<Vec<RunCase>, SuiteError> {
     let mut cases = Vec::new();
-    for s in &suites {
+    for s in suites {
         cases.extend(s.cases(scale)?);
     }
     let multi = MultiProgress::new();
@@ -56,7 +54,6 @@ fn run(args: Args) -> Result<(), SuiteError> {
         ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} experiments {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let started = Instant::now();
     let mut runs = Vec::with_capacity(cases.len());
     for case in cases {
         overall.set_message(case.id.clone());
@@ -77,28 +74,73 @@ fn run(args: Args) -> Result<(), SuiteError> {
             }
             Progress::Finished { .. } => {}
         });
+        let started = Instant::now();
         let run = case.run(Some(progress))?;
         bar.finish_and_clear();
         multi.remove(&bar);
+        let holding = run.verdicts.iter().filter(|v| v.holds()).count();
         overall.println(format!(
-            "{:<40} {:>3} points, {} errors",
+            "{:<44} {:>3} points, {} errors, {holding}/{} claims hold, {:.1} s",
             run.curve.id,
             run.curve.points.len(),
-            run.curve.total_errors()
+            run.curve.total_errors(),
+            run.verdicts.len(),
+            started.elapsed().as_secs_f64()
         ));
         overall.inc(1);
         runs.push(run);
     }
     overall.finish_with_message("done");
-    let elapsed = started.elapsed();
-    let files = summary::write_report(&args.out, &runs, elapsed)?;
+    Ok(runs)
+}
+
+/// Runs the suites, writes the report, prints the verdicts; returns whether every claim holds.
+fn run(args: Args) -> Result<bool, SuiteError> {
+    let scale = if args.quick { Scale::Test } else { Scale::Full };
+    let suites = if args.only.is_empty() {
+        SuiteName::ALL.to_vec()
+    } else {
+        args.only.clone()
+    };
+    let started = Instant::now();
+    let runs = run_cases(scale, &suites)?;
+    let info = RunInfo::now(started.elapsed(), scale);
+    let files = summary::write_report(&args.out, &runs, &info, "")?;
+    if let Some(path) = &args.results_doc {
+        let from = args.out.join(summary::RESULTS_FILE);
+        std::fs::copy(&from, path).map_err(|source| SuiteError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+    }
     println!(
         "{} experiments at the {} scale in {:.1} s; report: {}",
         runs.len(),
         scale.name(),
-        elapsed.as_secs_f64(),
-        args.out.join("REPORT.md").display()
+        info.duration.as_secs_f64(),
+        args.out.join(summary::REPORT_FILE).display()
     );
     println!("{} files written", files.len());
-    Ok(())
+    let verdicts: Vec<&aegis_scale::Verdict> = runs.iter().flat_map(|r| &r.verdicts).collect();
+    let failing: Vec<&&aegis_scale::Verdict> = verdicts.iter().filter(|v| !v.holds()).collect();
+    println!();
+    println!("{}", summary::sections::verdicts(&runs));
+    if failing.is_empty() {
+        println!("all {} claims hold", verdicts.len());
+    } else {
+        println!(
+            "{} of {} claims do not hold:",
+            failing.len(),
+            verdicts.len()
+        );
+        for v in &failing {
+            println!(
+                "  {}: {}: {}",
+                v.case,
+                v.claim,
+                summary::sections::verdict_word(v)
+            );
+        }
+    }
+    Ok(failing.is_empty())
 }

@@ -2,6 +2,8 @@
 //! fails nothing and its service time after the spike returns near its level before it.
 #![cfg(not(loom))]
 
+scale_props::install_counting_allocator!();
+
 use aegis_scale::suites::load::screening_experiment;
 use proptest::prelude::*;
 use scale_props::shape::burst_with_ops;

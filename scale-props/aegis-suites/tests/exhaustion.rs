@@ -2,6 +2,8 @@
 //! resource is exhausted are refused, under their own error kind, and service resumes once it is freed.
 #![cfg(not(loom))]
 
+scale_props::install_counting_allocator!();
+
 use aegis_scale::suites::{firewall, hitl};
 use proptest::prelude::*;
 

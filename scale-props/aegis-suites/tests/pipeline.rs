@@ -1,42 +1,21 @@
-//! The end-to-end pipeline at the test scale: the offered workflow rates are served (>= 80%, the earlier
-//! target), nothing fails, every workflow ends executed or blocked; digests snapshotted.
+//! The end-to-end pipeline at the test scale: every claim of every case holds (offered rates up to the earlier
+//! target served, nothing fails, every workflow ends executed or blocked, audit commits shared); stable digests
+//! snapshotted; and the report computes its sentences from what ran.
 #![cfg(not(loom))]
+
+scale_props::install_counting_allocator!();
 
 mod common;
 
 use aegis_scale::SuiteName;
-use aegis_scale::suites::pipeline;
-use common::{curve, exclusive, run_suite, snapshot_all};
-use scale_props::Errors;
+use common::{assert_claims, exclusive, run_suite, snapshot_all};
 
 #[test]
-fn pipeline_serves_the_offered_rates() {
+fn pipeline_claims_hold() {
     let _one = exclusive();
     let runs = run_suite(SuiteName::Pipeline);
-    for r in &runs {
-        r.curve
-            .check(Errors::none())
-            .unwrap_or_else(|e| panic!("{}: {e}", r.curve.id));
-        for p in &r.curve.points {
-            assert_eq!(p.work_total("other"), 0, "no review, no failed execution");
-            assert_eq!(
-                p.work_total("executed") + p.work_total("blocked"),
-                p.total_completed(),
-                "every workflow ends executed or blocked"
-            );
-        }
-    }
-    for rate in [100, 500] {
-        let c = curve(&runs, &format!("{}{rate}", pipeline::OPEN_PREFIX));
-        let p = &c.points[0];
-        assert!(
-            p.total_completed() as f64 >= 0.8 * p.phase.ops as f64,
-            "{rate}/s: {} of {} served",
-            p.total_completed(),
-            p.phase.ops
-        );
-    }
-    snapshot_all(&runs, &[]);
+    assert_claims(&runs);
+    snapshot_all(&runs);
 }
 
 #[test]
@@ -44,11 +23,34 @@ fn report_answers_the_questions_and_writes_every_format() {
     let _one = exclusive();
     let runs = run_suite(SuiteName::Pipeline);
     let dir = tempfile::tempdir().expect("temp dir");
-    let files = aegis_scale::summary::write_report(dir.path(), &runs, std::time::Duration::ZERO)
-        .expect("report written");
-    for name in ["REPORT.md", "report.md", "results.csv", "results.json"] {
+    let info =
+        aegis_scale::run_info::RunInfo::now(std::time::Duration::ZERO, aegis_scale::Scale::Test);
+    let files =
+        aegis_scale::summary::write_report(dir.path(), &runs, &info, "").expect("report written");
+    for name in [
+        "REPORT.md",
+        "SCALABILITY_TEST_RESULTS.md",
+        "stress_test_results.csv",
+        "results.csv",
+        "results.json",
+    ] {
         assert!(dir.path().join(name).is_file(), "{name} missing");
     }
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("listed")
+        .map(|e| {
+            e.expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .to_lowercase()
+        })
+        .collect();
+    let unique: std::collections::HashSet<&String> = names.iter().collect();
+    assert_eq!(
+        unique.len(),
+        names.len(),
+        "two files differ only in case: {names:?}"
+    );
     assert!(
         files
             .iter()
@@ -60,12 +62,16 @@ fn report_answers_the_questions_and_writes_every_format() {
     let md = std::fs::read_to_string(dir.path().join("REPORT.md")).expect("readable");
     for section in [
         "## Bottleneck",
-        "## Memory per 1000 operations",
+        "## Memory and data volume",
         "## Maximum throughput, cores and concurrent users",
         "## Safety margin",
-        "Maximum end-to-end throughput",
         "workflows/s",
     ] {
         assert!(md.contains(section), "REPORT.md lacks {section:?}");
     }
+    // The component curves are not in this run: the bottleneck is not named, and the report says why.
+    assert!(
+        md.contains("The bottleneck could not be judged: firewall: `firewall.validate.patterns` not in this run"),
+        "{md}"
+    );
 }

@@ -7,11 +7,13 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use audit_system::Query;
+use audit_system::{Durability, Query};
 use scale_props::shape::WorkerSweep;
-use scale_props::{Experiment, OpError};
+use scale_props::fit::Complexity;
+use scale_props::{Budget, Errors, Experiment, Growth, OpError};
 
-use crate::audit_store::AuditFixture;
+use crate::audit_store::{AuditFixture, StoreWork, durability_name};
+use crate::claims::{CommitsPerEntry, CoversSize, Per, WorkGrows, WorkRatio};
 use crate::workload::{fallible, kind};
 use crate::{Case, Scale, SuiteError, Topic};
 
@@ -23,8 +25,17 @@ pub const QUERY: &str = "audit.query.chain";
 pub const PROOF: &str = "audit.inclusion_proof.chain";
 /// Id of the verification curve.
 pub const VERIFY: &str = "audit.verify.chain";
-/// Id of the writer sweep.
+/// Id prefix of the writer sweeps; the durability's name follows (`io.audit.append.writers.power_loss`).
 pub const WRITERS: &str = "io.audit.append.writers";
+
+/// Row bytes the store may be handed per appended entry of the ~100 B mix (entry fields, signature, tree
+/// nodes).
+pub const ROW_BYTES_BUDGET: f64 = 512.0;
+
+/// The id of the writer sweep at `durability`.
+pub fn writers_id(durability: Durability) -> String {
+    format!("{WRITERS}.{}", durability_name(durability))
+}
 
 /// Logs built once per size and shared by the cases of a suite.
 #[derive(Debug, Clone, Default)]
@@ -72,8 +83,7 @@ pub fn cases(scale: Scale) -> Result<Vec<Case>, SuiteError> {
         .repetitions(3)
         .workload(fallible(get.clone(), |f: &Arc<AuditFixture>, ctx| {
             let w = f.append(ctx.size * 10 + ctx.i).map_err(kind)?;
-            ctx.count("entries_written", w.entries_written);
-            ctx.count("nodes_written", w.nodes_written);
+            count_writes(ctx, &w);
             ctx.count("nodes_read", w.nodes_read);
             Ok::<(), OpError>(())
         }));
@@ -110,7 +120,48 @@ pub fn cases(scale: Scale) -> Result<Vec<Case>, SuiteError> {
             ctx.count("entries_verified", r.size);
             Ok::<(), OpError>(())
         }));
-    let writers = Experiment::new(WRITERS)
+    Ok(vec![
+        Case::new("audit", Topic::ComponentScaling, append)
+            .claim(Errors::none())
+            .claim(Growth::at_most(Complexity::Log))
+            .claim(Budget::work_per_op("entries_written", 1.0..=1.0))
+            .claim(Budget::work_per_op("commits", 1.0..=1.0))
+            .claim(Budget::work_per_op("bytes_written", ..=ROW_BYTES_BUDGET)),
+        Case::new("audit", Topic::ComponentScaling, query)
+            .claim(Errors::none())
+            .claim(Growth::at_most(Complexity::Constant).of_work("rows"))
+            .claim(Growth::at_most(Complexity::Log).of_time()),
+        Case::new("audit", Topic::ComponentScaling, proof)
+            .claim(Errors::none())
+            .claim(Growth::at_most(Complexity::Log).of_work("nodes_read"))
+            .claim(WorkGrows { name: "nodes_read" }),
+        Case::new("audit", Topic::ComponentScaling, verify)
+            .claim(Errors::none())
+            .claim(Growth::at_most(Complexity::Linear).of_work("entries_verified"))
+            .claim(CoversSize {
+                name: "entries_verified",
+            }),
+        writers(scale, Durability::ProcessCrash)?,
+        writers(scale, Durability::PowerLoss)?,
+    ])
+}
+
+/// Counts the writes of one append (exact with one writer; with several, group commit moves commits
+/// between operations).
+fn count_writes(ctx: &scale_props::OpContext<'_>, w: &StoreWork) {
+    ctx.count("commits", w.commits);
+    ctx.count("entries_written", w.entries_written);
+    ctx.count("nodes_written", w.nodes_written);
+    ctx.count("bytes_written", w.bytes_written);
+}
+
+/// Appends from 1 .. 16 writers at `durability` (disk I/O): commits and bytes written per appended entry
+/// from the store wrapper's counters.
+///
+/// # Errors
+/// [`SuiteError::Shape`] if the sweep is out of bounds.
+pub fn writers(scale: Scale, durability: Durability) -> Result<Case, SuiteError> {
+    let e = Experiment::new(writers_id(durability))
         .sizes([scale.pick(1_000, 10_000)])
         .shape(WorkerSweep::new(
             vec![1, 2, 4, 8, 16],
@@ -118,39 +169,19 @@ pub fn cases(scale: Scale) -> Result<Vec<Case>, SuiteError> {
         )?)
         .repetitions(scale.pick(1, 3))
         .workload(fallible(
-            AuditFixture::with_entries,
-            |f: &AuditFixture, ctx| f.append(ctx.i + 1_000_000_000).map(|_| ()).map_err(kind),
+            move |n| AuditFixture::with_durability(n, durability),
+            |f: &AuditFixture, ctx| {
+                let w = f.append(ctx.i + 1_000_000_000).map_err(kind)?;
+                count_writes(ctx, &w);
+                Ok::<(), OpError>(())
+            },
         ));
-    Ok(vec![
-        Case::new(
-            "audit",
-            Topic::ComponentScaling,
-            "append is at most logarithmic in the chain length (amortised O(1) tree nodes written, one fsync)",
-            append,
-        ),
-        Case::new(
-            "audit",
-            Topic::ComponentScaling,
-            "a limited query by action is flat in the chain length (served by an index)",
-            query,
-        ),
-        Case::new(
-            "audit",
-            Topic::ComponentScaling,
-            "an inclusion proof reads O(log n) tree nodes",
-            proof,
-        ),
-        Case::new(
-            "audit",
-            Topic::ComponentScaling,
-            "full verification is linear in the chain length (every entry and signature)",
-            verify,
-        ),
-        Case::new(
-            "audit",
-            Topic::DiskIo,
-            "concurrent writers share fsyncs through group commit: throughput grows with writers",
-            writers,
-        ),
-    ])
+    Ok(Case::new("audit", Topic::DiskIo, e)
+        .claim(Errors::none())
+        .claim(CommitsPerEntry { durability })
+        .claim(WorkRatio {
+            numerator: "bytes_written",
+            denominator: "entries_written",
+            per: Per::AtMost(ROW_BYTES_BUDGET),
+        }))
 }

@@ -3,8 +3,10 @@
 
 use evolution_core::{EvolutionEngine, Query};
 use scale_props::shape::Closed;
-use scale_props::{Experiment, OpError};
+use scale_props::fit::Complexity;
+use scale_props::{Budget, Errors, Experiment, Growth, OpError};
 
+use crate::claims::{AllCompleted};
 use crate::fixtures::{evolution_with, experience};
 use crate::workload::{fallible, kind};
 use crate::{Case, Scale, SuiteError, Topic};
@@ -65,30 +67,21 @@ pub fn cases(scale: Scale) -> Result<Vec<Case>, SuiteError> {
         .workload(fallible(evolution_with, |e: &EvolutionEngine, ctx| {
             e.log_experience(experience(ctx.i)).map_err(kind)
         }));
+    let flat_in_time = || Growth::at_most(Complexity::Log).of_time();
     Ok(vec![
-        Case::new(
-            "evolution",
-            Topic::ComponentScaling,
-            "log_experience is flat in the history size (O(1) aggregates)",
-            log,
-        ),
-        Case::new(
-            "evolution",
-            Topic::ComponentScaling,
-            "pattern recognition is flat in the history size (reads aggregates only)",
-            patterns,
-        ),
-        Case::new(
-            "evolution",
-            Topic::ComponentScaling,
-            "a limited query by action type is flat in the history size (indexed)",
-            query,
-        ),
-        Case::new(
-            "evolution",
-            Topic::Memory,
-            "memory grows linearly with logged experiences, about 100 bytes each",
-            memory,
-        ),
+        Case::new("evolution", Topic::ComponentScaling, log)
+            .claim(Errors::none())
+            .claim(flat_in_time()),
+        Case::new("evolution", Topic::ComponentScaling, patterns)
+            .claim(Errors::none())
+            .claim(flat_in_time())
+            .claim(Growth::at_most(Complexity::Constant).of_work("patterns")),
+        Case::new("evolution", Topic::ComponentScaling, query)
+            .claim(Errors::none())
+            .claim(flat_in_time()),
+        Case::new("evolution", Topic::Memory, memory)
+            .claim(Errors::none())
+            .claim(AllCompleted)
+            .claim(Budget::memory_growth_per_op(1_024.0)),
     ])
 }

@@ -6,8 +6,10 @@ use std::time::Duration;
 
 use intent_firewall::{Clock, Firewall, FirewallConfig, ManualClock, RateLimitConfig, Verdict};
 use scale_props::shape::Closed;
-use scale_props::{Experiment, OpError};
+use scale_props::fit::Complexity;
+use scale_props::{Errors, Experiment, Growth, OpError};
 
+use crate::claims::{AllCompleted, ErrorsOfKind, LatencyRatio};
 use crate::fixtures::{firewall_with, request};
 use crate::workload::{fallible, kind};
 use crate::{Case, Scale, SuiteError, Topic};
@@ -32,12 +34,14 @@ pub fn cases(scale: Scale) -> Result<Vec<Case>, SuiteError> {
             Ok::<(), OpError>(())
         }));
     Ok(vec![
-        Case::new(
-            "firewall",
-            Topic::ComponentScaling,
-            "validate cost is flat in the pattern count (one automaton pass per request)",
-            validate,
-        ),
+        Case::new("firewall", Topic::ComponentScaling, validate)
+            .claim(Errors::none())
+            .claim(Growth::at_most(Complexity::Constant).of_work("matches"))
+            .claim(LatencyRatio {
+                from: 0,
+                to: usize::MAX,
+                at_most: 4.0,
+            }),
         rate_limit(scale.pick(200, 2_000))?,
     ])
 }
@@ -94,10 +98,10 @@ pub fn rate_limit(burst: u64) -> Result<Case, SuiteError> {
             }
             Ok(())
         }));
-    Ok(Case::new(
-        "firewall",
-        Topic::Exhaustion,
-        "a flooding source is limited to its burst, and served again once its bucket refills",
-        e,
-    ))
+    Ok(Case::new("firewall", Topic::Exhaustion, e)
+        .claim(ErrorsOfKind {
+            kind: "RateLimited",
+            per_size: 1,
+        })
+        .claim(AllCompleted))
 }

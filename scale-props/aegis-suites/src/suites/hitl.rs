@@ -3,8 +3,10 @@
 
 use hitl_collab::{HitlQueue, Verdict};
 use scale_props::shape::Closed;
-use scale_props::{Experiment, OpError};
+use scale_props::fit::Complexity;
+use scale_props::{Budget, Errors, Experiment, Growth, OpError};
 
+use crate::claims::{AllCompleted, ErrorsOfKind, Relation, WorkTotal};
 use crate::fixtures::{queue_with, review_request};
 use crate::workload::{fallible, kind};
 use crate::{Case, Scale, SuiteError, Topic};
@@ -66,25 +68,18 @@ pub fn cases(scale: Scale) -> Result<Vec<Case>, SuiteError> {
                 Ok::<(), OpError>(())
             },
         ));
+    let flat_in_time = || Growth::at_most(Complexity::Log).of_time();
     Ok(vec![
-        Case::new(
-            "hitl",
-            Topic::ComponentScaling,
-            "request is flat in the number of pending requests (O(log n) ordered index)",
-            request,
-        ),
-        Case::new(
-            "hitl",
-            Topic::ComponentScaling,
-            "top-10 is flat in the number of pending requests (walks only the first 10)",
-            top,
-        ),
-        Case::new(
-            "hitl",
-            Topic::ComponentScaling,
-            "request + decide_next is flat in the number of pending requests",
-            decide,
-        ),
+        Case::new("hitl", Topic::ComponentScaling, request)
+            .claim(Errors::none())
+            .claim(flat_in_time()),
+        Case::new("hitl", Topic::ComponentScaling, top)
+            .claim(Errors::none())
+            .claim(flat_in_time())
+            .claim(Growth::at_most(Complexity::Constant).of_work("views")),
+        Case::new("hitl", Topic::ComponentScaling, decide)
+            .claim(Errors::none())
+            .claim(flat_in_time()),
         queue_full(scale.pick(500, 10_000))?,
         memory(scale)?,
     ])
@@ -117,12 +112,17 @@ pub fn queue_full(capacity: u64) -> Result<Case, SuiteError> {
                 }
             },
         ));
-    Ok(Case::new(
-        "hitl",
-        Topic::Exhaustion,
-        "a full queue refuses with QueueFull (backpressure, nothing lost) and accepts again once drained",
-        e,
-    ))
+    Ok(Case::new("hitl", Topic::Exhaustion, e)
+        .claim(ErrorsOfKind {
+            kind: "QueueFull",
+            per_size: 1,
+        })
+        .claim(WorkTotal {
+            name: "drained",
+            per_size: 1,
+            relation: Relation::Exactly,
+        })
+        .claim(AllCompleted))
 }
 
 /// Sustained request + decide on a queue that retains at most 1 000 decisions: memory stays bounded.
@@ -149,10 +149,7 @@ fn memory(scale: Scale) -> Result<Case, SuiteError> {
                 Ok::<(), OpError>(())
             },
         ));
-    Ok(Case::new(
-        "hitl",
-        Topic::Memory,
-        "a queue with bounded retention keeps memory flat under sustained traffic",
-        e,
-    ))
+    Ok(Case::new("hitl", Topic::Memory, e)
+        .claim(Errors::none())
+        .claim(Budget::memory_growth_per_op(64.0)))
 }

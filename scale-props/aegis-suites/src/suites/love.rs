@@ -1,8 +1,10 @@
 //! Love engine: hallucination (consistency) check and ethics check against the size of the context.
 
 use love_engine::{Action, LoveEngine};
-use scale_props::{Experiment, OpError};
+use scale_props::fit::{Complexity, GrowthBin};
+use scale_props::{Errors, Experiment, Growth, OpError};
 
+use crate::claims::TimeClass;
 use crate::fixtures::{CHECKED_TEXT, action_with_context, context_text};
 use crate::workload::{fallible, kind};
 use crate::{Case, Scale, SuiteError, Topic};
@@ -48,17 +50,16 @@ pub fn cases(scale: Scale) -> Result<Vec<Case>, SuiteError> {
             },
         ));
     Ok(vec![
-        Case::new(
-            "love",
-            Topic::ComponentScaling,
-            "the hallucination check is linear in the context length",
-            hallucination,
-        ),
-        Case::new(
-            "love",
-            Topic::ComponentScaling,
-            "the ethics check is linear in the action's text",
-            ethics,
-        ),
+        Case::new("love", Topic::ComponentScaling, hallucination)
+            .claim(Errors::none())
+            .claim(TimeClass {
+                bin: GrowthBin::Linear,
+            })
+            .claim(Growth::at_most(Complexity::Constant).of_work("claims")),
+        Case::new("love", Topic::ComponentScaling, ethics)
+            .claim(Errors::none())
+            .claim(TimeClass {
+                bin: GrowthBin::Linear,
+            }),
     ])
 }

@@ -1,62 +1,67 @@
-//! One module per component (plus the Day-9 load tests on the screening path, and the end-to-end pipeline), each returning its cases for
-//! a [`Scale`].
-
-pub mod audit;
-pub mod evolution;
-pub mod firewall;
-pub mod hitl;
-pub mod load;
-pub mod love;
-pub mod pipeline;
+//! One module per suite, each returning its cases for a [`Scale`]. Adding a suite is one file plus one line
+//! in the [`suites!`] list below: the module, the [`SuiteName`] variant, its command-line name (clap
+//! [`clap::ValueEnum`], lower case) and its place in the run order all come from that line.
 
 use serde::{Deserialize, Serialize};
 
 use crate::{Case, Scale, SuiteError};
 
-/// The suites, in the order the main job runs them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum SuiteName {
+/// Declares the suite modules and [`SuiteName`] from one list of `Variant => module` lines, in run order.
+macro_rules! suites {
+    ($($(#[$doc:meta])* $variant:ident => $module:ident,)+) => {
+        $(pub mod $module;)+
+
+        /// The suites, in the order the main job runs them.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+        #[serde(rename_all = "lowercase")]
+        pub enum SuiteName {
+            $($(#[$doc])* $variant,)+
+        }
+
+        impl SuiteName {
+            /// Every suite, in run order.
+            pub const ALL: &'static [SuiteName] = &[$(SuiteName::$variant,)+];
+
+            /// The suite's cases at `scale`.
+            ///
+            /// # Errors
+            /// [`SuiteError::Shape`] if a shape is out of the engine's bounds.
+            pub fn cases(self, scale: Scale) -> Result<Vec<Case>, SuiteError> {
+                match self {
+                    $(SuiteName::$variant => $module::cases(scale),)+
+                }
+            }
+
+            /// Lower-case name used on the command line (the module's name).
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(SuiteName::$variant => stringify!($module),)+
+                }
+            }
+        }
+    };
+}
+
+suites! {
     /// Intent firewall.
-    Firewall,
+    Firewall => firewall,
     /// Love engine.
-    Love,
+    Love => love,
     /// Evolution core.
-    Evolution,
+    Evolution => evolution,
     /// Audit log on SQLite.
-    Audit,
+    Audit => audit,
     /// Human-in-the-loop queue.
-    Hitl,
+    Hitl => hitl,
+    /// The spec's stress tests: stepped throughput, concurrency 1..16 and memory, each component alone.
+    Stress => stress,
     /// Day-9 load tests on the screening path.
-    Load,
+    Load => load,
     /// The end-to-end pipeline with preloaded state.
-    Pipeline,
+    Pipeline => pipeline,
 }
 
 impl SuiteName {
-    /// Every suite, in run order.
-    pub const ALL: [SuiteName; 7] = [
-        SuiteName::Firewall,
-        SuiteName::Love,
-        SuiteName::Evolution,
-        SuiteName::Audit,
-        SuiteName::Hitl,
-        SuiteName::Load,
-        SuiteName::Pipeline,
-    ];
-
-    /// Lower-case name used on the command line.
-    pub fn name(self) -> &'static str {
-        match self {
-            SuiteName::Firewall => "firewall",
-            SuiteName::Love => "love",
-            SuiteName::Evolution => "evolution",
-            SuiteName::Audit => "audit",
-            SuiteName::Hitl => "hitl",
-            SuiteName::Load => "load",
-            SuiteName::Pipeline => "pipeline",
-        }
-    }
-
     /// Every name, in run order.
     pub fn names() -> Vec<&'static str> {
         Self::ALL.iter().map(|s| s.name()).collect()
@@ -75,25 +80,10 @@ impl SuiteName {
     /// ```
     pub fn parse(name: &str) -> Result<Self, SuiteError> {
         Self::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .find(|s| s.name() == name)
             .ok_or_else(|| SuiteError::UnknownSuite(name.to_owned()))
-    }
-
-    /// The suite's cases at `scale`.
-    ///
-    /// # Errors
-    /// [`SuiteError::Shape`] if a shape is out of the engine's bounds.
-    pub fn cases(self, scale: Scale) -> Result<Vec<Case>, SuiteError> {
-        match self {
-            SuiteName::Firewall => firewall::cases(scale),
-            SuiteName::Love => love::cases(scale),
-            SuiteName::Evolution => evolution::cases(scale),
-            SuiteName::Audit => audit::cases(scale),
-            SuiteName::Hitl => hitl::cases(scale),
-            SuiteName::Load => load::cases(scale),
-            SuiteName::Pipeline => pipeline::cases(scale),
-        }
     }
 }
 
