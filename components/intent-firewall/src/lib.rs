@@ -26,7 +26,7 @@
 //! # How a request is judged
 //! 1. **Input checks.** An empty source, empty (or invisible-only) content, or content over
 //!    [`FirewallConfig::max_content_bytes`] (64 KiB by default) is a typed [`FirewallError`].
-//! 2. **Normalisation** ([`normalize`], [`canonicalize`]): NFKC/NFKD, case folding, invisible characters
+//! 2. **Normalisation** ([`normalize`], [`canonicalize`], from the shared `aegis-text` crate the love engine uses too): NFKC/NFKD, case folding, invisible characters
 //!    (general category `Cf` and other default-ignorables) stripped, whitespace collapsed, and, for matching,
 //!    accents removed and look-alike characters folded (leet digits, Cyrillic/Greek/Armenian homoglyphs, small
 //!    capitals). Patterns go through the same function, so `ＲＭ -rf /`, `r\u{200B}m -rf /` and `rm   -RF /`
@@ -84,24 +84,23 @@ mod clock;
 mod config;
 mod defaults;
 mod error;
+mod exec;
 mod firewall;
-mod ignorable;
 mod intent;
-mod lookalike;
 mod matcher;
-mod normalize;
 mod pattern;
 mod rate_limit;
 mod request;
 mod verbs;
 
+pub use aegis_text::{canonicalize, normalize};
 pub use assessment::{Assessment, PatternMatch, Verdict};
 pub use clock::{Clock, ManualClock, MonotonicClock};
 pub use config::{FirewallConfig, RateLimitConfig, Thresholds};
 pub use defaults::default_patterns;
 pub use error::FirewallError;
+pub use exec::{ExecutableReading, Unreadable};
 pub use firewall::{Firewall, FirewallBuilder};
 pub use intent::{ActionCategory, Evidence, Intent, Target, TargetKind};
-pub use normalize::{canonicalize, normalize};
 pub use pattern::{Edge, Pattern, PatternCategory, PatternId, Severity};
 pub use request::Request;
