@@ -34,6 +34,10 @@
 //! 3. **Matching.** Every pattern is found in one pass of an Aho-Corasick automaton (overlapping matches, so no
 //!    pattern hides another); each [`Pattern`] then checks its [`Edge`] rules (word boundary, end of token, or
 //!    none), so `drop tables_backup` is not `drop table` and `rm -rf /tmp` is not `rm -rf /`.
+//!    **Executable content** (shell-looking text, see [`ExecutableReading`]) is parsed with brush-parser and
+//!    its obfuscation resolved (`${IFS}`, quote splicing, escapes, substitutions, `eval` of decodable strings,
+//!    `sh -c` and interpreter programs); every resolved command line is matched too, and what cannot be read
+//!    ([`Unreadable`]) makes the verdict at least Review. Metadata values are screened like the content.
 //! 4. **Score.** `safety_score = Π (1 − severity_i)` over the distinct matched patterns: 1 when nothing matches,
 //!    always in [0, 1], and never raised by adding a pattern.
 //! 5. **Verdict** (with [`Thresholds`], default 0.3 / 0.7): [`Verdict::Block`] if a *critical* pattern (severity
@@ -41,7 +45,8 @@
 //!    `allow_at_or_above`; otherwise [`Verdict::Review`] (borderline: human review).
 //! 6. **Intent** ([`Intent`]): action category, targets (paths, URLs, hosts, recipients) and a confidence from
 //!    word-boundary evidence; see [`intent`](crate::Intent) for the rules and the formula.
-//! 7. **Rate limit.** The source's token bucket is charged; over budget the verdict becomes
+//! 7. **Rate limit.** The source's token bucket is charged ([`Firewall::validate_keyed`] charges an identity the
+//!    caller passes instead: see the README's trust model); over budget the verdict becomes
 //!    [`Verdict::RateLimited`] (the rest of the assessment is kept). Memory stays bounded however many sources
 //!    appear; see [`RateLimitConfig`].
 //!
