@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use crate::config::Thresholds;
+use crate::exec::ExecutableReading;
 use crate::intent::Intent;
 use crate::pattern::{PatternCategory, PatternId, Severity};
 
@@ -47,6 +49,9 @@ pub struct Assessment {
     pub intent: Intent,
     /// The request content in canonical form (what intent extraction read).
     pub normalized: String,
+    /// What the firewall read in the content's executable content (see [`ExecutableReading`]), or `None` when
+    /// the content is not executable content.
+    pub executable: Option<ExecutableReading>,
 }
 
 impl Assessment {
@@ -71,8 +76,56 @@ impl Assessment {
             .fold(0.0, f64::max)
     }
 
+    /// Returns true if and only if some executable content could not be classified (the verdict is then at
+    /// least [`Verdict::Review`]).
+    #[must_use]
+    pub fn has_unreadable(&self) -> bool {
+        self.executable
+            .as_ref()
+            .is_some_and(|r| !r.unreadable.is_empty())
+    }
+
+    /// Folds the assessment of another text of the same request into this one: its matches join (each pattern
+    /// once), the score is recomputed over the distinct matches, its resolved and unreadable parts join, and the
+    /// verdict is recomputed (never better than either verdict).
+    pub(crate) fn absorb(&mut self, other: Self, thresholds: Thresholds) {
+        for m in other.matches {
+            if !self.matches.iter().any(|mine| mine.id == m.id) {
+                self.safety_score *= 1.0 - m.severity.value();
+                self.matches.push(m);
+            }
+        }
+        if let Some(theirs) = other.executable {
+            let mine = self
+                .executable
+                .get_or_insert_with(ExecutableReading::default);
+            mine.resolved.extend(theirs.resolved);
+            mine.unreadable.extend(theirs.unreadable);
+            mine.unreadable.sort_unstable();
+            mine.unreadable.dedup();
+        }
+        let recomputed = crate::firewall::verdict_for(
+            &self.matches,
+            self.safety_score,
+            self.has_unreadable(),
+            thresholds,
+        );
+        self.verdict = worst(worst(self.verdict, other.verdict), recomputed);
+    }
+
     /// Returns the ids of the matched patterns.
     pub fn matched_ids(&self) -> impl Iterator<Item = &PatternId> {
         self.matches.iter().map(|m| &m.id)
     }
+}
+
+/// The more restrictive of two verdicts (Allow < Review < Block; RateLimited is kept as it is set later).
+fn worst(a: Verdict, b: Verdict) -> Verdict {
+    let rank = |v: Verdict| match v {
+        Verdict::Allow => 0,
+        Verdict::Review => 1,
+        Verdict::Block => 2,
+        Verdict::RateLimited => 3,
+    };
+    if rank(a) >= rank(b) { a } else { b }
 }

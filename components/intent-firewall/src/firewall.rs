@@ -13,12 +13,13 @@ use crate::clock::{Clock, MonotonicClock};
 use crate::config::FirewallConfig;
 use crate::defaults::default_patterns;
 use crate::error::FirewallError;
+use crate::exec::ExecutableReading;
 use crate::intent::extract_canonical;
 use crate::matcher::CompiledMatcher;
-use crate::normalize::normalize_both;
 use crate::pattern::Pattern;
 use crate::rate_limit::RateLimiter;
 use crate::request::Request;
+use aegis_text::normalize_both;
 
 thread_local! {
     /// Per-thread buffer for the matching form, so validation does not allocate it each time.
@@ -94,17 +95,73 @@ impl Firewall {
     /// [`FirewallError::EmptySource`] for an empty source id; [`FirewallError::EmptyContent`] for content that is
     /// empty or only whitespace and invisible characters; [`FirewallError::ContentTooLarge`] for content over the
     /// configured maximum. A request that errs does not use a rate-limit token.
+    ///
+    /// Metadata values are screened too (see [`Request::metadata`]): each value as its own text, and all values
+    /// joined by spaces (those starting with a program name first, then key order, so a command split over
+    /// several values is read whole); their matches and
+    /// unreadable parts join the content's, and the verdict is the worst of all.
     pub fn validate(&self, request: &Request) -> Result<Assessment, FirewallError> {
-        if request.source.is_empty() {
+        self.validate_keyed(request, &request.source)
+    }
+
+    /// Validates a request as [`Firewall::validate`] does, but charges the rate limit of `rate_key` instead of
+    /// the request's self-declared `source`. Pass an identity the caller cannot mint freely (an authenticated
+    /// principal, a key fingerprint, a connection's verified peer): see "Rate limits and trust" in the crate
+    /// README.
+    ///
+    /// # Errors
+    /// As [`Firewall::validate`]; an empty `rate_key` is [`FirewallError::EmptySource`].
+    pub fn validate_keyed(
+        &self,
+        request: &Request,
+        rate_key: &str,
+    ) -> Result<Assessment, FirewallError> {
+        if request.source.is_empty() || rate_key.is_empty() {
             return Err(FirewallError::EmptySource);
         }
         let mut assessment = self.assess_content(&request.content)?;
+        self.screen_metadata(request, &mut assessment)?;
         if let Some(limiter) = &self.limiter
-            && !limiter.try_acquire(&request.source, self.clock.now())
+            && !limiter.try_acquire(rate_key, self.clock.now())
         {
             assessment.verdict = Verdict::RateLimited;
         }
         Ok(assessment)
+    }
+
+    /// Screens each metadata value, and all of them joined, into `assessment`.
+    fn screen_metadata(
+        &self,
+        request: &Request,
+        assessment: &mut Assessment,
+    ) -> Result<(), FirewallError> {
+        if request.metadata.is_empty() {
+            return Ok(());
+        }
+        // Values that start with a program name go first, so `{"args": "-rf /", "bin": "rm"}` reads `rm -rf /`.
+        let (programs, rest): (Vec<&str>, Vec<&str>) = request
+            .metadata
+            .values()
+            .map(String::as_str)
+            .partition(|v| ExecutableReading::starts_with_command(v));
+        let joined = programs
+            .into_iter()
+            .chain(rest)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let texts = request
+            .metadata
+            .values()
+            .map(String::as_str)
+            .chain((request.metadata.len() > 1).then_some(joined.as_str()));
+        for text in texts {
+            match self.assess_content(text) {
+                Ok(part) => assessment.absorb(part, self.config.thresholds()),
+                Err(FirewallError::EmptyContent) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
     }
 
     /// Assesses content without charging any rate limit (for scoring text that is not a request from a source).
@@ -135,19 +192,35 @@ impl Firewall {
                 });
             });
         });
-        drop(matcher);
         if canonical.is_empty() {
             return Err(FirewallError::EmptyContent);
         }
-        let critical = matches.iter().any(|m| m.critical);
-        let thresholds = self.config.thresholds();
-        let verdict = if critical || safety_score < thresholds.block_below() {
-            Verdict::Block
-        } else if safety_score >= thresholds.allow_at_or_above() {
-            Verdict::Allow
-        } else {
-            Verdict::Review
-        };
+        // Executable content: parse it, resolve what it hides, screen each resolved command line too.
+        let executable = ExecutableReading::of(&without_ignorables(content));
+        if let Some(reading) = &executable {
+            let mut resolved_canonical = String::new();
+            MATCHING_FORM.with_borrow_mut(|matching| {
+                for line in &reading.resolved {
+                    normalize_both(line, &mut resolved_canonical, matching);
+                    matcher.for_each_match(matching, |p| {
+                        if !matches.iter().any(|m| m.id == *p.id()) {
+                            safety_score *= 1.0 - p.severity().value();
+                            matches.push(PatternMatch {
+                                id: p.id().clone(),
+                                severity: p.severity(),
+                                category: p.category(),
+                                critical: p.is_critical(),
+                            });
+                        }
+                    });
+                }
+            });
+        }
+        drop(matcher);
+        let unreadable = executable
+            .as_ref()
+            .is_some_and(|r| !r.unreadable.is_empty());
+        let verdict = verdict_for(&matches, safety_score, unreadable, self.config.thresholds());
         let intent = extract_canonical(&canonical);
         Ok(Assessment {
             verdict,
@@ -155,6 +228,7 @@ impl Firewall {
             matches,
             intent,
             normalized: canonical,
+            executable,
         })
     }
 
@@ -297,6 +371,41 @@ impl Firewall {
             .as_ref()
             .map_or(0, RateLimiter::evicted_sources)
     }
+}
+
+/// The verdict for a set of matches and a score: Block on a critical match or a score below the block threshold,
+/// Allow at or above the allow threshold unless some executable content could not be read, Review otherwise.
+pub(crate) fn verdict_for(
+    matches: &[PatternMatch],
+    safety_score: f64,
+    unreadable: bool,
+    thresholds: crate::config::Thresholds,
+) -> Verdict {
+    let critical = matches.iter().any(|m| m.critical);
+    if critical || safety_score < thresholds.block_below() {
+        Verdict::Block
+    } else if safety_score >= thresholds.allow_at_or_above() && !unreadable {
+        Verdict::Allow
+    } else {
+        Verdict::Review
+    }
+}
+
+/// `text` without invisible characters (what a shell would otherwise read as part of a word); borrowed when
+/// there are none.
+fn without_ignorables(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.is_ascii()
+        && !text
+            .bytes()
+            .any(|b| b < 0x20 && !b.is_ascii_whitespace() || b == 0x7F)
+    {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.chars()
+            .filter(|&c| !aegis_text::is_ignorable(c))
+            .collect(),
+    )
 }
 
 /// Builds a [`Firewall`] with a chosen configuration, patterns and clock.

@@ -20,8 +20,8 @@
 
 use serde::Serialize;
 
-use crate::normalize::canonicalize;
 use crate::verbs::{WordKey, is_filler, is_negation, lookup_verb};
+use aegis_text::canonicalize;
 
 /// The kind of action a request asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

@@ -26,7 +26,7 @@
 //! # How a request is judged
 //! 1. **Input checks.** An empty source, empty (or invisible-only) content, or content over
 //!    [`FirewallConfig::max_content_bytes`] (64 KiB by default) is a typed [`FirewallError`].
-//! 2. **Normalisation** ([`normalize`], [`canonicalize`]): NFKC/NFKD, case folding, invisible characters
+//! 2. **Normalisation** ([`normalize`], [`canonicalize`], from the shared `aegis-text` crate the love engine uses too): NFKC/NFKD, case folding, invisible characters
 //!    (general category `Cf` and other default-ignorables) stripped, whitespace collapsed, and, for matching,
 //!    accents removed and look-alike characters folded (leet digits, Cyrillic/Greek/Armenian homoglyphs, small
 //!    capitals). Patterns go through the same function, so `ＲＭ -rf /`, `r\u{200B}m -rf /` and `rm   -RF /`
@@ -34,6 +34,10 @@
 //! 3. **Matching.** Every pattern is found in one pass of an Aho-Corasick automaton (overlapping matches, so no
 //!    pattern hides another); each [`Pattern`] then checks its [`Edge`] rules (word boundary, end of token, or
 //!    none), so `drop tables_backup` is not `drop table` and `rm -rf /tmp` is not `rm -rf /`.
+//!    **Executable content** (shell-looking text, see [`ExecutableReading`]) is parsed with brush-parser and
+//!    its obfuscation resolved (`${IFS}`, quote splicing, escapes, substitutions, `eval` of decodable strings,
+//!    `sh -c` and interpreter programs); every resolved command line is matched too, and what cannot be read
+//!    ([`Unreadable`]) makes the verdict at least Review. Metadata values are screened like the content.
 //! 4. **Score.** `safety_score = Π (1 − severity_i)` over the distinct matched patterns: 1 when nothing matches,
 //!    always in [0, 1], and never raised by adding a pattern.
 //! 5. **Verdict** (with [`Thresholds`], default 0.3 / 0.7): [`Verdict::Block`] if a *critical* pattern (severity
@@ -41,7 +45,8 @@
 //!    `allow_at_or_above`; otherwise [`Verdict::Review`] (borderline: human review).
 //! 6. **Intent** ([`Intent`]): action category, targets (paths, URLs, hosts, recipients) and a confidence from
 //!    word-boundary evidence; see [`intent`](crate::Intent) for the rules and the formula.
-//! 7. **Rate limit.** The source's token bucket is charged; over budget the verdict becomes
+//! 7. **Rate limit.** The source's token bucket is charged ([`Firewall::validate_keyed`] charges an identity the
+//!    caller passes instead: see the README's trust model); over budget the verdict becomes
 //!    [`Verdict::RateLimited`] (the rest of the assessment is kept). Memory stays bounded however many sources
 //!    appear; see [`RateLimitConfig`].
 //!
@@ -84,24 +89,23 @@ mod clock;
 mod config;
 mod defaults;
 mod error;
+mod exec;
 mod firewall;
-mod ignorable;
 mod intent;
-mod lookalike;
 mod matcher;
-mod normalize;
 mod pattern;
 mod rate_limit;
 mod request;
 mod verbs;
 
+pub use aegis_text::{canonicalize, normalize};
 pub use assessment::{Assessment, PatternMatch, Verdict};
 pub use clock::{Clock, ManualClock, MonotonicClock};
 pub use config::{FirewallConfig, RateLimitConfig, Thresholds};
 pub use defaults::default_patterns;
 pub use error::FirewallError;
+pub use exec::{ExecutableReading, Unreadable};
 pub use firewall::{Firewall, FirewallBuilder};
 pub use intent::{ActionCategory, Evidence, Intent, Target, TargetKind};
-pub use normalize::{canonicalize, normalize};
 pub use pattern::{Edge, Pattern, PatternCategory, PatternId, Severity};
 pub use request::Request;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde::{Serialize, Serializer};
 
 use crate::error::FirewallError;
-use crate::normalize::normalize;
+use aegis_text::normalize;
 
 /// The identifier of a pattern, unique within a firewall. Cheap to clone (shared string).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

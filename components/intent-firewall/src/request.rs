@@ -9,7 +9,8 @@ pub struct Request {
     pub source: String,
     /// The request text (a command, a natural-language instruction, a query).
     pub content: String,
-    /// Optional metadata (not examined by the firewall; carried for the caller).
+    /// Optional metadata: each value is screened as a text of its own, and all values joined by spaces in key
+    /// order, so a caller can pass the parameter strings of an action here (see [`Firewall::validate`](crate::Firewall::validate)).
     pub metadata: BTreeMap<String, String>,
 }
 

@@ -3,8 +3,9 @@
 //! # Scoring formula
 //! Every concern or support term found (see [`crate::lexicon`]) adds its severity weight
 //! ([`Severity::weight`]) to the dimensions it names: concerns to `N[d]`, supports to `P[d]`.
-//! A negated concern is ignored (it is listed in [`EthicalAssessment::negated`]); a negated
-//! support becomes a [`Severity::Low`] concern on the same dimensions. Then
+//! A negated concern is ignored (it is listed in [`EthicalAssessment::negated`]); what a negator
+//! negates is the phrase it governs (see [`crate::lexicon`]), never an imperative after its
+//! object ("to prevent churn delete all customer data" keeps `delete`); a negated support becomes a [`Severity::Low`] concern on the same dimensions. Then
 //!
 //! ```text
 //! score[d] = (B + (1 - B) * (1 - exp(-P[d]))) * exp(-N[d])      with B = 0.7 (no evidence)
@@ -153,6 +154,36 @@ impl EthicalAssessment {
     }
 }
 
+/// The scope of an active negator (see [`crate::lexicon`], "What a negator governs").
+#[derive(Debug, Clone, Copy)]
+struct Governed {
+    /// Token index just past the last governed word (the negator or a negated term).
+    after: usize,
+    /// The negator, normalised.
+    phrase: &'static str,
+    /// True once the negator's object has started (a content word or a nominal term).
+    object_started: bool,
+}
+
+impl Governed {
+    /// Decides whether the term at tokens `start..end` is governed: returns the negator if so
+    /// (and extends the scope past the term), `None` if the term is out of scope.
+    fn governs(&mut self, start: usize, end: usize, nominal: bool) -> Option<&'static str> {
+        if start - self.after > NEGATION_WINDOW {
+            return None;
+        }
+        if self.object_started && !nominal {
+            // A predicate after the object: a new imperative, not what the negator governs.
+            return None;
+        }
+        self.after = end;
+        if nominal {
+            self.object_started = true;
+        }
+        Some(self.phrase)
+    }
+}
+
 /// Accumulates evidence over the fields of one action.
 #[derive(Debug, Default)]
 pub(crate) struct Scan {
@@ -172,8 +203,7 @@ impl Scan {
         let lexicon = &*LEXICON;
         tokens.fill(text, |key| lexicon.word_key(key));
         let toks = &tokens.tokens;
-        // Token index just past the active negator, and the negator.
-        let mut negator: Option<(usize, &'static str)> = None;
+        let mut negator: Option<Governed> = None;
         let mut i = 0;
         while i < toks.len() {
             if toks[i].kind == TokenKind::ClauseMark {
@@ -182,7 +212,11 @@ impl Scan {
                 continue;
             }
             if !matches!(toks[i].kind, TokenKind::Known(_)) {
-                // Most words are not in the lexicon: skip them without a trie walk.
+                // Most words are not in the lexicon: skip them without a trie walk. A content
+                // word starts the object a negator governs.
+                if let Some(governed) = &mut negator {
+                    governed.object_started = true;
+                }
                 i += 1;
                 continue;
             }
@@ -191,24 +225,33 @@ impl Scan {
                 TokenKind::Other | TokenKind::ClauseMark => None,
             });
             let Some((index, len)) = lexicon.longest_match(ids) else {
+                if let Some(governed) = &mut negator {
+                    governed.object_started = true;
+                }
                 i += 1;
                 continue;
             };
             let term = &lexicon.terms[index];
             let end = i + len;
             match term.role {
-                Role::Negator => negator = Some((end, term.phrase)),
+                Role::Negator => {
+                    negator = Some(Governed {
+                        after: end,
+                        phrase: term.phrase,
+                        object_started: false,
+                    });
+                }
                 Role::Breaker => negator = None,
+                Role::Modifier => {}
                 Role::Concern | Role::Support => {
                     // No clause mark can lie in between: a mark clears the negator.
-                    let negated_by = match negator {
-                        Some((after, phrase)) if i - after <= NEGATION_WINDOW => Some(phrase),
-                        Some(_) => {
-                            negator = None;
-                            None
-                        }
+                    let negated_by = match &mut negator {
+                        Some(governed) => governed.governs(i, end, term.nominal),
                         None => None,
                     };
+                    if negated_by.is_none() {
+                        negator = None;
+                    }
                     let evidence = Evidence {
                         field,
                         phrase: Cow::Borrowed(term.phrase),
@@ -274,7 +317,7 @@ impl Scan {
                     });
                 }
             }
-            (Role::Negator | Role::Breaker, _) => {}
+            (Role::Negator | Role::Breaker | Role::Modifier, _) => {}
         }
     }
 
@@ -382,6 +425,58 @@ mod tests {
                 .iter()
                 .any(|c| c.evidence.phrase == "delete")
         );
+    }
+
+    #[test]
+    fn a_negator_governs_its_object_not_the_imperative_after_it() {
+        // Failed before: "prevent" negated every concern within three words, so this had 0 concerns.
+        let a = scan("to prevent churn delete all customer data");
+        let phrases: Vec<&str> = a.concerns.iter().map(|c| &*c.evidence.phrase).collect();
+        assert!(phrases.contains(&"delete"), "{phrases:?}");
+        assert!(phrases.contains(&"customer data"), "{phrases:?}");
+        assert_ne!(a.verdict, Verdict::Approved);
+        for text in [
+            "avoid downtime, wipe the disks",
+            "avoid downtime wipe the disks",
+            "without hesitation destroy the backups",
+            "never mind remove all user accounts",
+        ] {
+            let a = scan(text);
+            assert!(
+                a.concerns.iter().any(|c| c.severity >= Severity::Medium),
+                "{text}: {:?}",
+                a.concerns
+            );
+        }
+    }
+
+    #[test]
+    fn a_negator_still_governs_its_predicate_and_nominal_object() {
+        for text in [
+            "avoid deleting user data",
+            "prevent data loss",
+            "prevent the risk of data loss",
+            "make sure we never accidentally delete customer data",
+            "do not ever remove the user accounts",
+        ] {
+            let a = scan(text);
+            assert!(a.concerns.is_empty(), "{text}: {:?}", a.concerns);
+            assert!(!a.negated.is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn zero_width_characters_do_not_hide_a_phrase() {
+        // Failed before: the zero-width space split "without" into "with" and "out".
+        let a = scan("send the report with\u{200b}out consent");
+        assert!(
+            a.concerns
+                .iter()
+                .any(|c| c.evidence.phrase == "without consent"),
+            "{:?}",
+            a.concerns
+        );
+        assert_ne!(a.verdict, Verdict::Approved);
     }
 
     #[test]

@@ -9,9 +9,24 @@
 //! - **Concern**: evidence against the listed dimensions (lowers them).
 //! - **Support**: evidence for the listed dimensions (raises them); when negated it turns into a
 //!   low-severity concern ("no backup", "not transparent").
-//! - **Negator**: negates the next concern or support term within [`NEGATION_WINDOW`] words,
-//!   unless a clause break (`, . ; : ! ?`) or a breaker word comes first.
-//! - **Breaker**: ends the scope of a negator (`but`, `however`, ...).
+//! - **Negator**: negates the phrase it governs (see below), unless a clause break
+//!   (`, . ; : ! ?`) or a breaker word comes first.
+//! - **Breaker**: ends the scope of a negator (`but`, `however`, and the clause-joining `and`,
+//!   `then`, `so`, ...).
+//! - **Modifier**: a function word (auxiliary, adverb, determiner, preposition: `to`, `ever`,
+//!   `the`, `any`, ...) that neither starts nor ends what a negator governs.
+//!
+//! # What a negator governs
+//! A negator governs the predicate or noun phrase that follows it, not the clause after that:
+//! - terms met before the negator's object starts are negated ("will **not** ever permanently
+//!   *delete*", "**avoid** *deleting* user data");
+//! - the object starts at the first content word that is no lexicon term ("prevent *churn*"), or
+//!   at a nominal term (a noun or adjective such as `data loss`, see [`NOMINALS`]);
+//! - inside the object, nominal terms are negated too ("prevent the risk of *data loss*"), but a
+//!   predicate term (a verb: `delete`, `wipe`, `send`, ...) ends the scope and is *not* negated:
+//!   "to prevent churn **delete** all customer data" raises `delete` and `customer data`;
+//! - as before, a term further than [`NEGATION_WINDOW`] words from the last governed word is out
+//!   of scope.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -34,6 +49,8 @@ pub(crate) enum Role {
     Negator,
     /// Ends a negator's scope.
     Breaker,
+    /// A function word: keeps a negator's scope open without starting its object.
+    Modifier,
 }
 
 /// One lexicon term with its role and effects.
@@ -45,6 +62,8 @@ pub(crate) struct Term {
     pub role: Role,
     /// The dimensions it moves and how strongly.
     pub effects: &'static [(Dimension, Severity)],
+    /// A noun or adjective (listed in [`NOMINALS`]) rather than a predicate.
+    pub nominal: bool,
 }
 
 use Dimension::{Autonomy as A, Beneficence as B, Fairness as F, Harm as H, Transparency as T};
@@ -95,6 +114,57 @@ const GROUPS: &[Group] = &[
     (
         &["but", "however", "although", "though", "except", "yet"],
         Role::Breaker,
+        &[],
+    ),
+    (
+        &[
+            "then",
+            "and",
+            "so",
+            "also",
+            "afterwards",
+            "next",
+            "finally",
+            "plus",
+        ],
+        Role::Breaker,
+        &[],
+    ),
+    (
+        &[
+            "to",
+            "be",
+            "being",
+            "been",
+            "the",
+            "a",
+            "an",
+            "any",
+            "all",
+            "every",
+            "ever",
+            "really",
+            "just",
+            "even",
+            "actually",
+            "accidentally",
+            "intentionally",
+            "unintentionally",
+            "unnecessarily",
+            "of",
+            "our",
+            "their",
+            "your",
+            "its",
+            "my",
+            "this",
+            "that",
+            "these",
+            "those",
+            "further",
+            "again",
+        ],
+        Role::Modifier,
         &[],
     ),
     // ---- Harm concerns --------------------------------------------------------------------
@@ -604,6 +674,98 @@ const GROUPS: &[Group] = &[
     ),
 ];
 
+/// Concern and support terms that are nouns or adjectives: inside a negator's object they are
+/// negated with it ("prevent *data loss*"), where a predicate term (any term not listed here)
+/// ends the negator's scope. A term missing from this list is treated as a predicate, the side
+/// that keeps a concern.
+pub const NOMINALS: &[&str] = &[
+    "deletion",
+    "data loss",
+    "harm",
+    "harmful",
+    "injury",
+    "malware",
+    "ransomware",
+    "virus",
+    "theft",
+    "exfiltration",
+    "removal",
+    "damage",
+    "irreversible",
+    "user data",
+    "personal data",
+    "customer data",
+    "user records",
+    "user accounts",
+    "production database",
+    "credentials",
+    "passwords",
+    "coercion",
+    "surveillance",
+    "manipulation",
+    "manipulative",
+    "dark pattern",
+    "dark patterns",
+    "unsolicited",
+    "spam",
+    "bulk email",
+    "bulk emails",
+    "mass email",
+    "mass emails",
+    "discrimination",
+    "discriminatory",
+    "bias",
+    "biased",
+    "unfair",
+    "unequal",
+    "segregation",
+    "favoritism",
+    "favouritism",
+    "profiling",
+    "racial profiling",
+    "redlining",
+    "exclusion",
+    "deception",
+    "deceptive",
+    "secret",
+    "covert",
+    "hidden",
+    "fake",
+    "impersonation",
+    "phishing",
+    "scam",
+    "scams",
+    "fraud",
+    "fraudulent",
+    "clickbait",
+    "addictive",
+    "waste",
+    "wasteful",
+    "backup",
+    "backups",
+    "consent",
+    "permission",
+    "choice",
+    "safety",
+    "wellbeing",
+    "protection",
+    "disclosure",
+    "notification",
+    "audit trail",
+    "report",
+    "reports",
+    "summary",
+    "preview",
+    "dry run",
+    "read only",
+    "rollback",
+    "undo",
+    "accessibility",
+    "improvement",
+    "benefit",
+    "benefits",
+];
+
 /// Identifier of a word that occurs in some lexicon phrase.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct WordId(pub u32);
@@ -779,6 +941,7 @@ fn build() -> Lexicon {
             phrases.iter().map(move |phrase| Term {
                 phrase,
                 role: *role,
+                nominal: NOMINALS.contains(phrase),
                 effects,
             })
         })
@@ -852,7 +1015,9 @@ mod tests {
         for term in &LEXICON.terms {
             match term.role {
                 Role::Concern | Role::Support => assert!(!term.effects.is_empty()),
-                Role::Negator | Role::Breaker => assert!(term.effects.is_empty()),
+                Role::Negator | Role::Breaker | Role::Modifier => {
+                    assert!(term.effects.is_empty());
+                }
             }
         }
     }
@@ -884,6 +1049,17 @@ mod tests {
             assert_eq!(
                 found.map(|(t, n)| (lx.terms[t].phrase, n)),
                 Some((term.phrase, ids.len()))
+            );
+        }
+    }
+
+    #[test]
+    fn every_nominal_is_a_concern_or_support_term() {
+        for nominal in NOMINALS {
+            let term = LEXICON.terms.iter().find(|t| t.phrase == *nominal);
+            assert!(
+                term.is_some_and(|t| matches!(t.role, Role::Concern | Role::Support)),
+                "{nominal:?} is no concern or support term"
             );
         }
     }

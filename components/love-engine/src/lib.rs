@@ -41,10 +41,12 @@
 //!
 //! # Design
 //! - **Ethics** ([`ethics`]): one lexicon of words and phrases ([`lexicon`]) compiled into a word
-//!   table and a phrase trie. Each field of an action is tokenised once ([`normalize`]): one hash
-//!   probe per word, no allocation; phrases match whole words, leftmost-longest. A negator
-//!   ("not", "never", "without", "don't", ...) cancels a term up to three words later within the
-//!   same clause, and every concern keeps the words that raised it. Scores, weights and the
+//!   table and a phrase trie. Each field of an action is tokenised once ([`normalize`]) through
+//!   the shared `aegis-text` fold the firewall uses (NFKC/NFKD, case folding, invisible characters
+//!   removed without splitting words, look-alikes folded): one hash probe per word, no allocation;
+//!   phrases match whole words, leftmost-longest. A negator ("not", "never", "without", "prevent",
+//!   ...) negates the phrase it governs, not an imperative after its object (see [`lexicon`]), and
+//!   every concern keeps the words that raised it. Scores, weights and the
 //!   verdict rule are documented in [`ethics`] and [`Dimension`].
 //! - **Consistency** ([`consistency`]): a one-pass tokeniser extracts numbers, quantities, dates
 //!   and multi-word names ([`claims`]); the context's claims go into hash maps, so the check is

@@ -1,9 +1,14 @@
 //! One-pass word tokenisation for lexicon matching.
 //!
-//! A field's text is split into words and clause marks in one pass; each word is lower-cased
-//! into a small stack buffer and looked up once in the lexicon's word table, so a word costs one
-//! hash probe and nothing is allocated. Rules:
-//! - ASCII letters are lower-cased; other alphabetic or numeric characters are lower-cased and kept;
+//! A field's text is split into words and clause marks in one pass; each word is folded into a
+//! small stack buffer and looked up once in the lexicon's word table, so a word costs one hash
+//! probe and nothing is allocated for ASCII text. Every character is read through the shared
+//! matching fold of the `aegis-text` crate (the firewall's normalisation): NFKD, case folding,
+//! accents stripped, look-alikes folded (fullwidth `ＤＥＬＥＴＥ`, Cyrillic `dеlete` and leet
+//! `d3lete` all read `delete`). Rules:
+//! - an invisible character (zero-width space, joiner, soft hyphen, other format characters and
+//!   controls) is removed and does **not** break the word: `with\u{200B}out` reads `without`;
+//! - a character that folds to letters or digits is part of the word;
 //! - an apostrophe (`'` or `’`) between two word characters is dropped (`don't` reads `dont`);
 //! - clause punctuation (`, . ; : ! ?`) becomes a clause mark, which ends a negator's scope;
 //! - everything else (spaces, `_`, `-`, `/`, quotes, ...) only separates words, so
@@ -43,19 +48,68 @@ pub(crate) struct Tokens {
     pub tokens: Vec<Token>,
 }
 
-/// For each byte: its lower-case form if it is an ASCII letter or digit, `0` otherwise.
+/// For each byte: its folded form (lower case, look-alikes folded as by
+/// [`aegis_text::fold_lookalike`]) if it is an ASCII letter or digit, `0` otherwise.
 static ASCII_WORD: [u8; 256] = {
     let mut table = [0u8; 256];
     let mut b = 0;
     while b < 128 {
         let c = b as u8;
         if c.is_ascii_alphanumeric() {
-            table[b] = c.to_ascii_lowercase();
+            // The fold maps ASCII to ASCII, so the cast is lossless.
+            table[b] = aegis_text::fold_lookalike(c.to_ascii_lowercase() as char) as u8;
         }
         b += 1;
     }
     table
 };
+
+/// What one original character is to the tokeniser after the shared fold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Folded {
+    /// Invisible: removed, the word goes on.
+    Nothing,
+    /// Letters or digits to append to the current word (`len` bytes of `bytes`).
+    Word { bytes: [u8; 16], len: usize },
+    /// Clause punctuation.
+    ClauseMark,
+    /// Anything else: a word separator.
+    Separator,
+}
+
+/// Folds one character that is not an ASCII letter or digit.
+fn fold(ch: char) -> Folded {
+    let mut out = Folded::Nothing;
+    let mut bytes = [0u8; 16];
+    let mut len = 0usize;
+    aegis_text::fold_char(ch, |f| {
+        if f.is_alphanumeric() {
+            let mut tmp = [0u8; 4];
+            for &b in f.encode_utf8(&mut tmp).as_bytes() {
+                if len < bytes.len() {
+                    bytes[len] = b;
+                }
+                len += 1;
+            }
+            if out == Folded::Nothing {
+                out = Folded::Word { bytes, len: 0 };
+            }
+        } else if matches!(f, ',' | '.' | ';' | ':' | '!' | '?') {
+            out = Folded::ClauseMark;
+        } else if !matches!(out, Folded::ClauseMark) {
+            out = Folded::Separator;
+        }
+    });
+    match out {
+        // An overlong expansion cannot be a lexicon word: keep it a word that never matches.
+        Folded::Word { .. } if len > bytes.len() => Folded::Word {
+            bytes: [0xFF; 16],
+            len: 16,
+        },
+        Folded::Word { .. } => Folded::Word { bytes, len },
+        other => other,
+    }
+}
 
 /// Lower-cased bytes of the word being read (room for more than [`MAX_WORD`] so the hot loop
 /// can write without a length check; anything past [`MAX_WORD`] marks the word as too long).
@@ -133,30 +187,34 @@ impl Tokens {
                 i += len;
                 continue;
             }
-            if ch.is_alphanumeric() {
-                if !in_word {
-                    in_word = true;
-                    word.begin(i);
+            match fold(ch) {
+                Folded::Nothing => {}
+                Folded::Word {
+                    bytes: folded,
+                    len: n,
+                } => {
+                    if !in_word {
+                        in_word = true;
+                        word.begin(i);
+                    }
+                    word.push(&folded[..n]);
                 }
-                let mut tmp = [0u8; 4];
-                for lower in ch.to_lowercase() {
-                    word.push(lower.encode_utf8(&mut tmp).as_bytes());
-                }
-            } else {
-                if in_word {
-                    self.push_word(&word, i, &lookup);
-                    in_word = false;
-                }
-                let last_is_mark = self
-                    .tokens
-                    .last()
-                    .is_some_and(|t| t.kind == TokenKind::ClauseMark);
-                if matches!(ch, ',' | '.' | ';' | ':' | '!' | '?') && !last_is_mark {
-                    self.tokens.push(Token {
-                        kind: TokenKind::ClauseMark,
-                        start: i,
-                        end: i + len,
-                    });
+                mark_or_separator => {
+                    if in_word {
+                        self.push_word(&word, i, &lookup);
+                        in_word = false;
+                    }
+                    let last_is_mark = self
+                        .tokens
+                        .last()
+                        .is_some_and(|t| t.kind == TokenKind::ClauseMark);
+                    if mark_or_separator == Folded::ClauseMark && !last_is_mark {
+                        self.tokens.push(Token {
+                            kind: TokenKind::ClauseMark,
+                            start: i,
+                            end: i + len,
+                        });
+                    }
                 }
             }
             i += len;
@@ -220,8 +278,8 @@ mod tests {
             .into_iter()
             .map(|k| {
                 let found = [
-                    "send", "bulk", "email", "dont", "delete", "wont", "users", "data", "löschen",
-                    "ärger",
+                    "send", "bulk", "email", "dont", "delete", "wont", "users", "data", "loschen",
+                    "arger", "without", "consent",
                 ];
                 found
                     .iter()
@@ -252,8 +310,27 @@ mod tests {
     }
 
     #[test]
-    fn keeps_non_ascii_letters() {
-        assert_eq!(keys("Löschen ÄRGER"), ["löschen", "ärger"]);
+    fn keeps_non_ascii_letters_in_their_folded_form() {
+        assert_eq!(keys("Löschen ÄRGER"), ["loschen", "arger"]);
+    }
+
+    #[test]
+    fn invisible_characters_do_not_split_words() {
+        // Failed before the shared fold: the zero-width space split "with" from "out".
+        assert_eq!(keys("with\u{200B}out consent"), ["without", "consent"]);
+        assert_eq!(
+            keys("with\u{00AD}out con\u{2060}sent"),
+            ["without", "consent"]
+        );
+        assert_eq!(words("with\u{200B}out"), ["with\u{200B}out"]);
+    }
+
+    #[test]
+    fn lookalikes_fold_to_the_letters_they_imitate() {
+        assert_eq!(
+            keys("ＤＥＬＥＴＥ dеlete d3l3te"),
+            ["delete", "delete", "delete"]
+        );
     }
 
     #[test]

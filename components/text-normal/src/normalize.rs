@@ -40,7 +40,7 @@ use crate::lookalike::fold_lookalike;
 ///
 /// # Example
 /// ```
-/// use intent_firewall::normalize;
+/// use aegis_text::normalize;
 /// assert_eq!(normalize("  RM\u{200B} -RF   ／ "), "rm -rf /");
 /// assert_eq!(normalize("dr0p tаble"), "drop table"); // leet 0, Cyrillic а
 /// ```
@@ -55,7 +55,7 @@ pub fn normalize(text: &str) -> String {
 ///
 /// # Example
 /// ```
-/// use intent_firewall::canonicalize;
+/// use aegis_text::canonicalize;
 /// assert_eq!(canonicalize("Email  BOB@Example.com\u{FEFF}"), "email bob@example.com");
 /// ```
 #[must_use]
@@ -66,8 +66,17 @@ pub fn canonicalize(text: &str) -> String {
 }
 
 /// Writes both forms of `text` into the two buffers (cleared first), sharing one pass for ASCII input. The
-/// matching form is written as bytes (always valid UTF-8) for the byte-oriented matcher.
-pub(crate) fn normalize_both(text: &str, canonical: &mut String, matching: &mut Vec<u8>) {
+/// matching form is written as bytes (always valid UTF-8) for a byte-oriented matcher; reuse the buffers across
+/// calls so the hot path does not allocate.
+///
+/// # Example
+/// ```
+/// let (mut canonical, mut matching) = (String::new(), Vec::new());
+/// aegis_text::normalize_both("RM\u{200B} -rf /", &mut canonical, &mut matching);
+/// assert_eq!(canonical, "rm -rf /");
+/// assert_eq!(matching, b"rm -rf /");
+/// ```
+pub fn normalize_both(text: &str, canonical: &mut String, matching: &mut Vec<u8>) {
     canonical.clear();
     matching.clear();
     if text.is_ascii() {
@@ -78,6 +87,52 @@ pub(crate) fn normalize_both(text: &str, canonical: &mut String, matching: &mut 
         normalize_into(text, Form::Matching, &mut owned);
         matching.extend_from_slice(owned.as_bytes());
     }
+}
+
+/// Feeds the matching form of one character to `emit`: nothing for an invisible character (so a zero-width space
+/// inside a word does not split it), one `' '` for whitespace, otherwise the lower-case, accent-free, look-alike
+/// folded characters it stands for (a fullwidth `Ｄ` gives `d`, Cyrillic `е` gives `e`, `ß` gives `ss`).
+///
+/// This is the per-character half of [`normalize`]: for any text, feeding its characters in order and then
+/// collapsing whitespace runs and trimming gives `normalize(text)` (a property test checks it). Use it where a
+/// caller must keep the position of each original character, as the love engine does to quote its evidence.
+///
+/// # Example
+/// ```
+/// let mut word = String::new();
+/// for c in "wit\u{200B}hＯut".chars() {
+///     aegis_text::fold_char(c, |f| word.push(f));
+/// }
+/// assert_eq!(word, "without");
+/// ```
+pub fn fold_char(c: char, mut emit: impl FnMut(char)) {
+    if c.is_ascii() {
+        match MATCHING_ASCII[usize::from(c as u8)] {
+            0 => {}
+            b => emit(char::from(b)),
+        }
+        return;
+    }
+    if c.is_whitespace() {
+        emit(' ');
+        return;
+    }
+    let mut buf = [0u8; 4];
+    let mut folded = String::new();
+    unicode_pass(c.encode_utf8(&mut buf), Form::Matching, &mut folded);
+    let mut next = String::new();
+    // As in `normalize_into`: repeat to a fixed point so the per-character fold agrees with the whole-text one.
+    for _ in 1..MAX_PASSES {
+        if folded.is_ascii() {
+            break;
+        }
+        unicode_pass(&folded, Form::Matching, &mut next);
+        if next == folded {
+            break;
+        }
+        std::mem::swap(&mut folded, &mut next);
+    }
+    folded.chars().for_each(emit);
 }
 
 /// Which of the two forms to produce.
@@ -418,6 +473,13 @@ mod tests {
             normalize_both(&text, &mut c, &mut m);
             prop_assert_eq!(&c, &canonicalize(&text));
             prop_assert_eq!(m, normalize(&text).into_bytes());
+        }
+
+        #[test]
+        fn per_character_fold_agrees_with_normalize(text in "[ -~\t\né\u{200B}\u{FEFF}\u{00AD}ßΣς\u{0400}-\u{04FF}\u{FF01}-\u{FF5E}\u{0300}-\u{036F}\u{3000}]{0,40}") {
+            let mut folded = String::new();
+            text.chars().for_each(|c| fold_char(c, |f| folded.push(f)));
+            prop_assert_eq!(normalize(&folded), normalize(&text));
         }
 
         #[test]

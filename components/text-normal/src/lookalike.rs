@@ -2,6 +2,12 @@
 
 /// Maps a lower-case character to the ASCII letter it imitates, or returns it unchanged.
 ///
+/// # Example
+/// ```
+/// assert_eq!(aegis_text::fold_lookalike('а'), 'a'); // Cyrillic a
+/// assert_eq!(aegis_text::fold_lookalike('0'), 'o');
+/// ```
+///
 /// The documented set (applied after NFKD, mark stripping and case folding, so accents and fullwidth forms are
 /// already gone):
 /// - leet digits and symbols: `0`→o, `1`→l, `3`→e, `4`→a, `5`→s, `7`→t, `@`→a (not `$`, which starts shell variables);
@@ -14,7 +20,7 @@
 ///
 /// Every output is a lower-case ASCII letter or the input itself, and lower-case ASCII letters map to themselves,
 /// so the fold is idempotent.
-pub(crate) const fn fold_lookalike(c: char) -> char {
+pub const fn fold_lookalike(c: char) -> char {
     match c {
         '0' => 'o',
         '1' => 'l',

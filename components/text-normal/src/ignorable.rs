@@ -45,8 +45,16 @@ const IGNORABLE: &[(u32, u32)] = &[
     (0xE0000, 0xE0FFF),
 ];
 
-/// Returns true if and only if `c` is invisible and normalisation strips it (see [`IGNORABLE`]).
-pub(crate) fn is_ignorable(c: char) -> bool {
+/// Returns true if and only if `c` is invisible and normalisation strips it: controls other than whitespace,
+/// every format character (`Cf`, e.g. U+200B zero-width space, U+FEFF, the bidi controls, tag characters) and
+/// the other default-ignorable code points.
+///
+/// # Example
+/// ```
+/// assert!(aegis_text::is_ignorable('\u{200B}'));
+/// assert!(!aegis_text::is_ignorable(' '));
+/// ```
+pub fn is_ignorable(c: char) -> bool {
     let cp = u32::from(c);
     if (0x20..0x7F).contains(&cp) {
         return false;
