@@ -2,7 +2,8 @@
 //! models in `tests/audit_*.rs` can show they catch it. They use the real pure pieces of audit-system
 //! (`SequencerState`, `Frontier`, `MemoryStore`); only the locking around them is (deliberately) wrong.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use audit_system::{
     Entry, EntryContent, Frontier, MemoryStore, SequencerState, Store, UnsignedEntry,
@@ -139,6 +140,69 @@ impl SplitLeader {
                     drop(self.changed.wait(g).unwrap_or_else(|e| e.into_inner()));
                 }
             }
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct OrderState {
+    next_seq: u64,
+    ready: BTreeSet<u64>,
+    committed: u64,
+}
+
+/// How many times [`SilentPanic::append`] yields waiting for its turn before it reports that it would wait for
+/// ever (loom aborts on a real deadlock instead of letting a model report it, so the twin spins, boundedly).
+pub const SPIN_LIMIT: usize = 3;
+
+/// In-order commit with the panic handling audit-system had before issue #12: a panicking signer's panic is
+/// caught and reported to its own caller, but nobody else is told, so an appender whose entry comes after the
+/// lost one waits for ever (the sequencer's `poison` step is missing).
+#[derive(Debug, Default)]
+pub struct SilentPanic {
+    state: Mutex<OrderState>,
+}
+
+impl SilentPanic {
+    /// No entries yet.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Reserves a number, runs `sign` (which may panic), and returns once the entry is committed in order.
+    ///
+    /// # Errors
+    /// `"signer panicked"`; `"waits for ever"` if the entry before it never arrives within [`SPIN_LIMIT`]
+    /// yields (in the real design, a wait on a condition variable that nobody will ever signal).
+    pub fn append(&self, sign: impl FnOnce()) -> Result<u64, &'static str> {
+        let seq = {
+            let mut g = self.state.lock().unwrap_or_else(|e| e.into_inner());
+            g.next_seq += 1;
+            g.next_seq - 1
+        };
+        if catch_unwind(AssertUnwindSafe(sign)).is_err() {
+            return Err("signer panicked");
+        }
+        let mut spins = 0;
+        let mut g = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        g.ready.insert(seq);
+        loop {
+            let next = g.committed;
+            if g.ready.remove(&next) {
+                g.committed += 1;
+                continue;
+            }
+            if g.committed > seq {
+                return Ok(seq);
+            }
+            drop(g);
+            spins += 1;
+            if spins > SPIN_LIMIT {
+                return Err("waits for ever");
+            }
+            loom::thread::yield_now();
+            g = self.state.lock().unwrap_or_else(|e| e.into_inner());
         }
     }
 }

@@ -1,11 +1,17 @@
 //! Loom model of group commit: whoever commits, every acknowledged entry is committed exactly once, in
-//! sequence order. Run with `LOOM_MAX_PREEMPTIONS=3`.
+//! sequence order.
 
 #![cfg(loom)]
 
 use audit_system::{Entry, EntryContent, Sequencer};
 use loom::sync::{Arc, Mutex};
+use loom_tests::audit_support::bounded;
 use loom_tests::broken_audit::SplitLeader;
+
+/// Preemption bounds (see `loom-tests/README.md`, "Audit models").
+const GROUP_COMMIT_BOUND: Option<usize> = None;
+const FAILED_COMMIT_BOUND: Option<usize> = None;
+const SPLIT_LEADER_BOUND: Option<usize> = None;
 
 fn content(t: usize) -> EntryContent {
     EntryContent::unchecked("actor", "act", &t.to_string())
@@ -28,7 +34,7 @@ fn check_commits(committed: &[u64], n: u64) {
 
 #[test]
 fn audit_no_entry_is_lost_or_committed_twice() {
-    loom::model(|| {
+    bounded(GROUP_COMMIT_BOUND, || {
         let seq = Arc::new(Sequencer::new());
         let committed: Arc<Mutex<Vec<u64>>> = Arc::new(Mutex::new(Vec::new()));
         let threads: Vec<_> = (0..2)
@@ -63,7 +69,7 @@ fn audit_no_entry_is_lost_or_committed_twice() {
 
 #[test]
 fn audit_a_failed_commit_leaves_no_hole() {
-    loom::model(|| {
+    bounded(FAILED_COMMIT_BOUND, || {
         let seq = Arc::new(Sequencer::new());
         let committed: Arc<Mutex<Vec<Entry>>> = Arc::new(Mutex::new(Vec::new()));
         let threads: Vec<_> = (0..2)
@@ -119,7 +125,7 @@ fn audit_a_failed_commit_leaves_no_hole() {
 #[test]
 #[should_panic(expected = "committed twice")]
 fn audit_split_leader_election_is_caught() {
-    loom::model(|| {
+    bounded(SPLIT_LEADER_BOUND, || {
         let gc = Arc::new(SplitLeader::new());
         let committed: Arc<Mutex<Vec<u64>>> = Arc::new(Mutex::new(Vec::new()));
         let mut state = audit_system::SequencerState::new();

@@ -1,13 +1,17 @@
 //! Loom model: an appender races a reader of the root and of a proof; the reader always sees a consistent
-//! prefix (a size whose root matches the stored tree and whose proofs verify). Run with
-//! `LOOM_MAX_PREEMPTIONS=3`.
+//! prefix (a size whose root matches the stored tree and whose proofs verify).
 
 #![cfg(loom)]
 
 use audit_system::proof::root_at;
 use audit_system::{Entry, EntryContent, Frontier, InclusionProof, MemoryStore, Sequencer, Store};
 use loom::sync::Arc;
+use loom_tests::audit_support::bounded;
 use loom_tests::broken_audit::PublishBeforeWrite;
+
+/// Preemption bounds (see `loom-tests/README.md`, "Audit models").
+const READER_BOUND: Option<usize> = None;
+const PUBLISH_BEFORE_WRITE_BOUND: Option<usize> = None;
 
 fn content(i: usize) -> EntryContent {
     EntryContent::unchecked("actor", "act", &i.to_string())
@@ -51,7 +55,7 @@ fn check_snapshot(store: &MemoryStore, snapshot: &Frontier) {
 
 #[test]
 fn audit_reader_sees_a_consistent_prefix() {
-    loom::model(|| {
+    bounded(READER_BOUND, || {
         let seq = Arc::new(Sequencer::new());
         let store = Arc::new(MemoryStore::new());
         let writer = {
@@ -80,7 +84,7 @@ fn audit_reader_sees_a_consistent_prefix() {
 #[test]
 #[should_panic(expected = "whose nodes are not stored")]
 fn audit_publishing_before_writing_is_caught() {
-    loom::model(|| {
+    bounded(PUBLISH_BEFORE_WRITE_BOUND, || {
         let log = Arc::new(PublishBeforeWrite::new());
         let writer = {
             let log = Arc::clone(&log);

@@ -1,11 +1,17 @@
 //! Loom models of audit-system's ordering core: concurrent appenders get dense, unique, linked sequence
-//! numbers and the same Merkle root as appending one by one. Run with `LOOM_MAX_PREEMPTIONS=3`.
+//! numbers and the same Merkle root as appending one by one.
 
 #![cfg(loom)]
 
 use audit_system::{Entry, EntryContent, Frontier, Hash, Sequencer};
 use loom::sync::{Arc, Mutex};
+use loom_tests::audit_support::bounded;
 use loom_tests::broken_audit::SplitReserve;
+
+/// Preemption bounds (see `loom-tests/README.md`, "Audit models").
+const TWO_APPENDERS_BOUND: Option<usize> = None;
+const THREE_APPENDERS_BOUND: Option<usize> = Some(4);
+const SPLIT_RESERVE_BOUND: Option<usize> = None;
 
 fn content(t: usize) -> EntryContent {
     EntryContent::unchecked("actor", "act", &t.to_string())
@@ -33,8 +39,8 @@ fn check_chain(entries: &[Entry], root: Hash) {
     );
 }
 
-fn appenders_through_the_real_sequencer(n: usize) {
-    loom::model(move || {
+fn appenders_through_the_real_sequencer(n: usize, bound: Option<usize>) {
+    bounded(bound, move || {
         let seq = Arc::new(Sequencer::new());
         let log: Arc<Mutex<Vec<Entry>>> = Arc::new(Mutex::new(Vec::new()));
         let threads: Vec<_> = (0..n)
@@ -75,18 +81,18 @@ fn appenders_through_the_real_sequencer(n: usize) {
 
 #[test]
 fn audit_two_appenders_get_dense_linked_entries() {
-    appenders_through_the_real_sequencer(2);
+    appenders_through_the_real_sequencer(2, TWO_APPENDERS_BOUND);
 }
 
 #[test]
 fn audit_three_appenders_get_dense_linked_entries() {
-    appenders_through_the_real_sequencer(3);
+    appenders_through_the_real_sequencer(3, THREE_APPENDERS_BOUND);
 }
 
 #[test]
 #[should_panic(expected = "not dense and unique")]
 fn audit_split_reserve_is_caught() {
-    loom::model(|| {
+    bounded(SPLIT_RESERVE_BOUND, || {
         let seq = Arc::new(SplitReserve::new());
         let threads: Vec<_> = (0..2)
             .map(|t| {
