@@ -6,6 +6,8 @@
 #![forbid(unsafe_code)]
 
 #[cfg(loom)]
+pub mod bound;
+#[cfg(loom)]
 pub mod broken_audit;
 #[cfg(loom)]
 pub mod broken_hitl;
