@@ -5,9 +5,8 @@
 //! acquisitions, the classic check-then-act race the real `HitlQueue` avoids by doing both under one lock.
 //! The `hitl_*` model tests run loom on these and expect it to find the bug, which shows each model can fail.
 //!
-//! All HITL models are run with the preemption bound `LOOM_MAX_PREEMPTIONS=3`:
-//! `RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=3 cargo test --release -p loom-tests --tests hitl`
-//! (each model takes well under a second in release; the build dominates).
+//! Each HITL model file sets its own preemption bound in code (`PREEMPTIONS`, run through
+//! [`crate::bound::check`]); loom-tests/README.md ("HITL models") gives each bound and why.
 //!
 //! Loom does not make a lock release a preemption point, so a window between two releases is explored only
 //! if some other synchronising operation sits inside it; [`BrokenDelivery`] has one (a counter update) so the
