@@ -6,7 +6,8 @@
 //! ```
 //! use audit_system::{AuditLog, LogKey, Query, verify_export};
 //!
-//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # type Error = Box<dyn std::error::Error + Send + Sync>;
+//! # fn main() -> Result<(), Error> { audit_system::sync::run_example(|| {
 //! let dir = tempfile::tempdir()?;
 //! let key = LogKey::create_file(dir.path().join("audit.key"))?; // mode 0600
 //! let log = AuditLog::open(dir.path().join("audit.db"), key)?;
@@ -27,8 +28,8 @@
 //! let mut export = Vec::new();
 //! log.export_jsonl(&mut export)?;
 //! assert_eq!(verify_export(&export[..], &log.public_key())?.size, 2);
-//! # Ok(())
-//! # }
+//! # Ok::<(), Error>(())
+//! # }) }
 //! ```
 //!
 //! # Design
@@ -42,6 +43,12 @@
 //! - **Concurrency** ([`sequencer`]): order is fixed under one small lock, signing happens outside it on every
 //!   caller's core, and a group committer writes consecutive ready entries in one transaction. A failed
 //!   commit rewinds to the last durable entry, so no hole is ever linked past.
+//! - **Attestations** ([`attest`]): statements signed by others (a reviewer's decision) recorded in an entry,
+//!   covered by its hash, checked by every verification.
+//! - **Cut short, forked, damaged** ([`witness`], [`AuditLog::check_extends`]): a witness file outside the
+//!   database holds the last published head; the log must extend it at open and in `verify()`. Heads are
+//!   signed only after the store synced what they cover. Verification walks the rows present and names the
+//!   first bad entry or tree node; a panicking store or signer poisons the log instead of hanging it.
 //! - **Storage** ([`store`]): SQLite in WAL mode, versioned schema; or memory. Acknowledged entries survive a
 //!   process crash by default (`synchronous=NORMAL`), and also power loss with [`Durability::PowerLoss`]
 //!   (`synchronous=FULL`, one fsync per group).
@@ -49,7 +56,8 @@
 //! # When not to use it
 //!
 //! It is a single-writer-process log: two processes appending to one file would each keep their own chain
-//! head. It is not a distributed transparency log (no witnesses or gossip of tree heads).
+//! head. It is not a distributed transparency log: its [`witness`] is one file the operator keeps, and there
+//! is no gossip of tree heads.
 
 #![forbid(unsafe_code)]
 

@@ -57,6 +57,29 @@ mod imp {
     }
 }
 
+/// Runs a documentation example: directly in plain builds; under `cfg(loom)` (where the log's locks are
+/// loom's and work only inside a model) as one `loom::model`, so `RUSTFLAGS="--cfg loom" cargo test` runs the
+/// doctests too instead of panicking outside a model.
+///
+/// # Errors
+/// The example's error (plain builds); under loom an error panics inside the model.
+#[doc(hidden)]
+pub fn run_example<E: std::fmt::Display>(
+    example: impl Fn() -> Result<(), E> + Send + Sync + 'static,
+) -> Result<(), E> {
+    #[cfg(not(loom))]
+    return example();
+    #[cfg(loom)]
+    {
+        loom::model(move || {
+            if let Err(e) = example() {
+                panic!("example failed: {e}");
+            }
+        });
+        Ok(())
+    }
+}
+
 #[cfg(loom)]
 mod imp {
     pub use loom::sync::Arc;

@@ -431,18 +431,17 @@ impl Db {
         let mut stmt = self
             .conn
             .prepare_cached(&Self::query_page_sql(query, after.is_some()))?;
-        let (ts, seq) = after.unwrap_or((0, 0));
-        let rows = stmt.query_map(
-            params![
-                clamp_i64(query.from_ns),
-                clamp_i64(query.until_ns),
-                query.action.as_deref().unwrap_or(""),
-                i64::try_from(limit).unwrap_or(i64::MAX),
-                clamp_i64(ts),
-                clamp_i64(seq)
-            ],
-            entry_from_row,
-        )?;
+        let (from, until) = (clamp_i64(query.from_ns), clamp_i64(query.until_ns));
+        let action = query.action.as_deref().unwrap_or("");
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        // The statement names ?5 and ?6 only with a cursor, and SQLite counts parameters up to the highest.
+        let rows = match after {
+            Some((ts, seq)) => stmt.query_map(
+                params![from, until, action, limit, clamp_i64(ts), clamp_i64(seq)],
+                entry_from_row,
+            )?,
+            None => stmt.query_map(params![from, until, action, limit], entry_from_row)?,
+        };
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
