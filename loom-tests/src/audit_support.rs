@@ -1,17 +1,4 @@
-//! Shared set-up of the audit models: each model runs through [`bounded`] with its own preemption bound, set
-//! in code (not from `LOOM_MAX_PREEMPTIONS`), so the literal `RUSTFLAGS="--cfg loom" cargo test` runs every
-//! model at the depth `README.md` justifies for it.
-
-/// Runs `f` as a loom model exploring every interleaving with at most `preemptions` preemptions (`None`:
-/// every interleaving, exhaustively), whatever `LOOM_MAX_PREEMPTIONS` says.
-pub fn bounded<F>(preemptions: Option<usize>, f: F)
-where
-    F: Fn() + Sync + Send + 'static,
-{
-    let mut builder = loom::model::Builder::new();
-    builder.preemption_bound = preemptions;
-    builder.check(f);
-}
+//! Shared set-up of the audit models (each runs through [`crate::bound::check`] with its own preemption bound).
 
 /// Installs (once per test binary) a panic hook that stays quiet about the panics the models inject on
 /// purpose (messages starting with "injected"), and reports every other panic as usual.

@@ -5,9 +5,8 @@
 //! acquisitions, the classic check-then-act race the real `HitlQueue` avoids by doing both under one lock.
 //! The `hitl_*` model tests run loom on these and expect it to find the bug, which shows each model can fail.
 //!
-//! All HITL models are run with the preemption bound `LOOM_MAX_PREEMPTIONS=3`:
-//! `RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=3 cargo test --release -p loom-tests --tests hitl`
-//! (each model takes well under a second in release; the build dominates).
+//! Each HITL model file sets its own preemption bound in code (`PREEMPTIONS`, run through
+//! [`crate::bound::check`]); loom-tests/README.md ("HITL models") gives each bound and why.
 //!
 //! Loom does not make a lock release a preemption point, so a window between two releases is explored only
 //! if some other synchronising operation sits inside it; [`BrokenDelivery`] has one (a counter update) so the
@@ -224,5 +223,47 @@ impl BrokenDelivery {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clone()
+    }
+}
+
+/// Broken signed decisions: the signature is checked against the key read under one lock, and the
+/// decision is written under a second acquisition without checking that the key is still the
+/// registered one, so a decision signed with a key replaced in between still stands.
+#[derive(Debug)]
+pub struct BrokenKeyedQueue {
+    /// The registered key (a stand-in: a key id) and whether the request was decided.
+    state: Mutex<(u8, bool)>,
+}
+
+impl BrokenKeyedQueue {
+    /// A queue with one pending request and key `key` registered.
+    #[must_use]
+    pub fn new(key: u8) -> Self {
+        Self {
+            state: Mutex::new((key, false)),
+        }
+    }
+
+    fn lock(&self) -> loom::sync::MutexGuard<'_, (u8, bool)> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Broken: decides if `signed_with` was the registered key when first looked at.
+    pub fn decide_signed(&self, signed_with: u8) -> bool {
+        let registered = self.lock().0;
+        if registered != signed_with {
+            return false;
+        }
+        // Missing: re-check that `signed_with` is still registered before writing.
+        self.lock().1 = true;
+        true
+    }
+
+    /// Replaces the registered key, then reports whether the request was still pending.
+    pub fn replace_key_then_pending(&self, key: u8) -> bool {
+        self.lock().0 = key;
+        !self.lock().1
     }
 }

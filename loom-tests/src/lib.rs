@@ -8,6 +8,8 @@
 #[cfg(loom)]
 pub mod audit_support;
 #[cfg(loom)]
+pub mod bound;
+#[cfg(loom)]
 pub mod broken_audit;
 #[cfg(loom)]
 pub mod broken_hitl;

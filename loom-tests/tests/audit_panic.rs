@@ -7,7 +7,8 @@
 use audit_system::{AppendError, Entry, EntryContent, Frontier, Hash, Sequencer};
 use loom::sync::atomic::{AtomicBool, Ordering};
 use loom::sync::{Arc, Mutex};
-use loom_tests::audit_support::{bounded, quiet_injected_panics};
+use loom_tests::audit_support::quiet_injected_panics;
+use loom_tests::bound::check as bounded;
 use loom_tests::broken_audit::SilentPanic;
 
 /// Preemption bounds (see `loom-tests/README.md`, "Audit models").

@@ -6,7 +6,7 @@
 use audit_system::proof::root_at;
 use audit_system::{Entry, EntryContent, Frontier, InclusionProof, MemoryStore, Sequencer, Store};
 use loom::sync::Arc;
-use loom_tests::audit_support::bounded;
+use loom_tests::bound::check as bounded;
 use loom_tests::broken_audit::PublishBeforeWrite;
 
 /// Preemption bounds (see `loom-tests/README.md`, "Audit models").

@@ -5,7 +5,7 @@
 
 use audit_system::{Entry, EntryContent, Frontier, Hash, Sequencer};
 use loom::sync::{Arc, Mutex};
-use loom_tests::audit_support::bounded;
+use loom_tests::bound::check as bounded;
 use loom_tests::broken_audit::SplitReserve;
 
 /// Preemption bounds (see `loom-tests/README.md`, "Audit models").

@@ -11,9 +11,12 @@ use loom::sync::Arc;
 use loom::thread;
 use loom_tests::broken_hitl::BrokenQueue;
 
+/// Preemption bound of this file's models (loom-tests/README.md, "HITL models", says why).
+const PREEMPTIONS: usize = 3;
+
 #[test]
 fn hitl_decision_races_timeout_one_outcome_and_the_waiter_sees_it() {
-    loom::model(|| {
+    loom_tests::bound::check(PREEMPTIONS, || {
         let clock = ManualClock::new();
         let queue = Arc::new(
             HitlQueue::builder()
@@ -70,7 +73,7 @@ fn hitl_decision_races_timeout_one_outcome_and_the_waiter_sees_it() {
 #[test]
 fn hitl_broken_expiry_overwriting_a_decision_is_caught() {
     let found = std::panic::catch_unwind(|| {
-        loom::model(|| {
+        loom_tests::bound::check(PREEMPTIONS, || {
             let queue = Arc::new(BrokenQueue::new(2));
             let id = queue.request(Priority::Low).expect("room");
             let timer = {

@@ -12,9 +12,12 @@ use loom::sync::Arc;
 use loom::thread;
 use loom_tests::broken_hitl::BrokenQueue;
 
+/// Preemption bound of this file's models (loom-tests/README.md, "HITL models", says why).
+const PREEMPTIONS: usize = 3;
+
 #[test]
 fn hitl_escalation_races_decision_without_a_stuck_request() {
-    loom::model(|| {
+    loom_tests::bound::check(PREEMPTIONS, || {
         let queue = Arc::new(
             HitlQueue::builder()
                 .capacity(2)
@@ -72,7 +75,7 @@ fn hitl_escalation_races_decision_without_a_stuck_request() {
 #[test]
 fn hitl_broken_split_escalation_is_caught() {
     let found = std::panic::catch_unwind(|| {
-        loom::model(|| {
+        loom_tests::bound::check(PREEMPTIONS, || {
             let queue = Arc::new(BrokenQueue::new(2));
             let id = queue.request(Priority::Low).expect("room");
             let escalator = {

@@ -15,9 +15,12 @@ fn request(priority: Priority) -> DecisionRequest {
     DecisionRequest::new("agent", "op", priority, Duration::from_secs(60))
 }
 
+/// Preemption bound of this file's models (loom-tests/README.md, "HITL models", says why).
+const PREEMPTIONS: usize = 3;
+
 #[test]
 fn hitl_two_requests_race_for_the_last_slot_one_gets_queue_full() {
-    loom::model(|| {
+    loom_tests::bound::check(PREEMPTIONS, || {
         let queue = Arc::new(
             HitlQueue::builder()
                 .capacity(2)
@@ -46,7 +49,7 @@ fn hitl_two_requests_race_for_the_last_slot_one_gets_queue_full() {
 #[test]
 fn hitl_broken_split_capacity_check_is_caught() {
     let found = std::panic::catch_unwind(|| {
-        loom::model(|| {
+        loom_tests::bound::check(PREEMPTIONS, || {
             let queue = Arc::new(BrokenQueue::new(2));
             queue.request(Priority::Low).expect("room");
             let other = {

@@ -11,9 +11,12 @@ use loom::sync::Arc;
 use loom::thread;
 use loom_tests::broken_hitl::BrokenQueue;
 
+/// Preemption bound of this file's models (loom-tests/README.md, "HITL models", says why).
+const PREEMPTIONS: usize = 3;
+
 #[test]
 fn hitl_waiter_never_misses_the_decision() {
-    loom::model(|| {
+    loom_tests::bound::check(PREEMPTIONS, || {
         let queue = Arc::new(
             HitlQueue::builder()
                 .capacity(2)
@@ -50,7 +53,7 @@ fn hitl_waiter_never_misses_the_decision() {
 #[test]
 #[ignore = "run in a child process by hitl_broken_check_then_wait_is_caught (loom aborts on deadlock)"]
 fn hitl_broken_check_then_wait_child() {
-    loom::model(|| {
+    loom_tests::bound::check(PREEMPTIONS, || {
         let queue = Arc::new(BrokenQueue::new(2));
         let id = queue.request(Priority::Medium).expect("room");
         let reviewer = {

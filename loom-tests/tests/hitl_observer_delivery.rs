@@ -33,9 +33,12 @@ impl Observer for Recorder {
     }
 }
 
+/// Preemption bound of this file's models (loom-tests/README.md, "HITL models", says why).
+const PREEMPTIONS: usize = 3;
+
 #[test]
 fn hitl_observer_gets_every_event_once_in_commit_order() {
-    loom::model(|| {
+    loom_tests::bound::check(PREEMPTIONS, || {
         let recorder = StdArc::new(Recorder(Mutex::new(Vec::new())));
         let queue = Arc::new(
             HitlQueue::builder()
@@ -90,7 +93,7 @@ fn hitl_observer_gets_every_event_once_in_commit_order() {
 #[test]
 fn hitl_broken_delivery_without_recheck_is_caught() {
     let found = std::panic::catch_unwind(|| {
-        loom::model(|| {
+        loom_tests::bound::check(PREEMPTIONS, || {
             let outbox = Arc::new(BrokenDelivery::new());
             let other = {
                 let outbox = Arc::clone(&outbox);

@@ -13,9 +13,12 @@ use loom::sync::Arc;
 use loom::thread;
 use loom_tests::broken_hitl::BrokenQueue;
 
+/// Preemption bound of this file's models (loom-tests/README.md, "HITL models", says why).
+const PREEMPTIONS: usize = 3;
+
 #[test]
 fn hitl_two_reviewers_exactly_one_decision_stands() {
-    loom::model(|| {
+    loom_tests::bound::check(PREEMPTIONS, || {
         let queue = Arc::new(
             HitlQueue::builder()
                 .capacity(2)
@@ -58,7 +61,7 @@ fn hitl_two_reviewers_exactly_one_decision_stands() {
 #[test]
 fn hitl_broken_split_decide_is_caught() {
     let found = std::panic::catch_unwind(|| {
-        loom::model(|| {
+        loom_tests::bound::check(PREEMPTIONS, || {
             let queue = Arc::new(BrokenQueue::new(2));
             let id: RequestId = queue.request(Priority::High).expect("room");
             let other = {

@@ -12,7 +12,7 @@
 //! use std::time::Duration;
 //! use hitl_collab::{DecisionRequest, HitlError, HitlQueue, ManualClock, Outcome, Priority, Role};
 //!
-//! # fn main() -> Result<(), HitlError> {
+//! # fn main() -> Result<(), HitlError> { hitl_collab::run_example(|| {
 //! let clock = ManualClock::new();
 //! let queue = HitlQueue::builder().capacity(100).clock(clock.clone()).build()?;
 //! queue.register_reviewer("alice", Role::Senior);
@@ -34,8 +34,7 @@
 //! clock.advance(Duration::from_secs(61));
 //! assert_eq!(queue.expire_due()[0].0, routine);
 //! assert_eq!(queue.wait_for_decision(routine, Duration::ZERO)?.outcome, Outcome::Expired);
-//! # Ok(())
-//! # }
+//! # Ok(()) }) }
 //! ```
 //!
 //! # Design
@@ -65,6 +64,7 @@
 mod clock;
 mod decision;
 mod error;
+mod example;
 mod index;
 mod invariant;
 mod observer;
@@ -82,6 +82,7 @@ pub use clock::SystemClock;
 pub use clock::{Clock, ManualClock, Timestamp};
 pub use decision::{Decision, Outcome, Verdict};
 pub use error::HitlError;
+pub use example::run_example;
 pub use invariant::InvariantViolation;
 pub use observer::{HitlEvent, Observer, ObserverError};
 pub use queue::{HitlQueue, HitlQueueBuilder};

@@ -23,7 +23,7 @@ pub const DEFAULT_AGENT: &str = "agent";
 #[derive(Debug)]
 enum AuditTarget {
     Memory,
-    SqliteDir(PathBuf, Durability),
+    SqliteDir(PathBuf, Durability, Option<PathBuf>),
     Log(Arc<AuditLog>),
 }
 
@@ -139,7 +139,9 @@ impl PipelineBuilder {
 
     /// Keeps the audit log in SQLite in `dir`: `audit.db`, signed with the key in `audit.key`
     /// (created with mode 0600 if absent), with the store's default durability (survives a process
-    /// crash). The directory must exist.
+    /// crash), witnessed by `audit.witness` (the last published tree head, kept outside the database:
+    /// a log cut short is refused at open; see [`PipelineBuilder::audit_witness`] to keep it
+    /// elsewhere). The directory must exist.
     #[must_use]
     pub fn audit_sqlite_in(self, dir: impl Into<PathBuf>) -> Self {
         self.audit_sqlite_with(dir, Durability::default())
@@ -149,7 +151,18 @@ impl PipelineBuilder {
     /// ([`Durability::PowerLoss`] syncs every commit to disk).
     #[must_use]
     pub fn audit_sqlite_with(mut self, dir: impl Into<PathBuf>, durability: Durability) -> Self {
-        self.audit = AuditTarget::SqliteDir(dir.into(), durability);
+        self.audit = AuditTarget::SqliteDir(dir.into(), durability, None);
+        self
+    }
+
+    /// Keeps the SQLite log's witness file (the last published tree head) at `path` instead of
+    /// `audit.witness` beside the database: put it where whoever can write the database cannot.
+    /// Ignored unless the log is in SQLite.
+    #[must_use]
+    pub fn audit_witness(mut self, path: impl Into<PathBuf>) -> Self {
+        if let AuditTarget::SqliteDir(_, _, witness) = &mut self.audit {
+            *witness = Some(path.into());
+        }
         self
     }
 
@@ -222,11 +235,12 @@ impl PipelineBuilder {
         let log = match self.audit {
             AuditTarget::Memory => Arc::new(AuditLog::in_memory(LogKey::generate())),
             AuditTarget::Log(log) => log,
-            AuditTarget::SqliteDir(dir, durability) => {
+            AuditTarget::SqliteDir(dir, durability, witness) => {
                 let open = || {
                     let key = LogKey::load_or_create_file(dir.join("audit.key"))?;
                     let store = SqliteStore::open_with(dir.join("audit.db"), durability)?;
-                    AuditLog::with_store(store, key, Limits::default())
+                    AuditLog::with_store(store, key, Limits::default())?
+                        .with_witness(witness.unwrap_or_else(|| dir.join("audit.witness")))
                 };
                 Arc::new(open().map_err(|e| PipelineError::AuditLog(Arc::new(e)))?)
             }

@@ -145,11 +145,18 @@ impl Pipeline {
             "granted_by": grant.granted_by,
             "signed_at_ms": grant.signed_at_ms,
             "signer_key": admin_key.to_hex(),
-            "signature": hex::encode(signed.signature),
-            "statement": text,
         });
-        self.trail
-            .control(&grant.granted_by, steps::REVIEWER_REGISTERED, &payload)?;
+        let attestation = audit_system::Attestation::new(
+            admin_key.to_bytes(),
+            text.into_bytes(),
+            signed.signature,
+        );
+        self.trail.control_attested(
+            &grant.granted_by,
+            steps::REVIEWER_REGISTERED,
+            &payload,
+            attestation,
+        )?;
         self.queue
             .register_reviewer_key(&grant.reviewer, grant.role, key);
         Ok(())

@@ -19,7 +19,7 @@
 //!     }
 //! }
 //!
-//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> { hitl_collab::run_example(|| {
 //! let executor = Arc::new(Counter::default());
 //! let pipeline = Pipeline::in_memory(Arc::clone(&executor))?;
 //!
@@ -43,8 +43,7 @@
 //! let log = pipeline.audit_log();
 //! assert_eq!(log.len(), 9);
 //! assert_eq!(log.query(&Query::new().action(steps::ACTION_BLOCKED))?.len(), 1);
-//! # Ok(())
-//! # }
+//! # Ok::<(), Box<dyn std::error::Error>>(()) }) }
 //! ```
 //!
 //! # Routing

@@ -10,8 +10,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use audit_system::AuditError;
-use hitl_collab::{HitlEvent, Observer, ObserverError, RequestId};
+use audit_system::{Attestation, AuditError};
+use hitl_collab::{DecisionSignature, HitlEvent, Observer, ObserverError, RequestId};
 use serde_json::{Value, json};
 
 use crate::trail::{Trail, actors, steps};
@@ -76,6 +76,22 @@ impl AuditObserver {
         self.trail
             .log()
             .append(actor, step, &payload.to_string())
+            .map(|r| r.seq)
+            .map_err(Arc::new)
+    }
+
+    /// Writes an entry carrying the reviewer's signed statement as an audit attestation, so the log's
+    /// `verify()` checks the signature from then on.
+    fn write_attested(
+        &self,
+        actor: &str,
+        step: &'static str,
+        payload: &Value,
+        attestation: Attestation,
+    ) -> AuditResult {
+        self.trail
+            .log()
+            .append_attested(actor, step, &payload.to_string(), vec![attestation])
             .map(|r| r.seq)
             .map_err(Arc::new)
     }
@@ -182,7 +198,13 @@ impl AuditObserver {
                 steps::REVIEW_DECIDED,
             )
         };
-        let result = self.write(actor, step, &payload);
+        let result = match decision.signature.as_deref().map(decision_attestation) {
+            Some(Some(attestation)) => self.write_attested(actor, step, &payload, attestation),
+            // The queue checked the signature before the decision stood, so this cannot happen; if it
+            // did, the decision is not audited and the run fails closed.
+            Some(None) => Err(Arc::new(AuditError::BadAttestation { index: 0 })),
+            None => self.write(actor, step, &payload),
+        };
         let mut tracked = self.lock();
         match tracked.remove(&id) {
             Some(Tracked::Pending { run, requested }) => {
@@ -205,6 +227,19 @@ impl AuditObserver {
         }
         result
     }
+}
+
+/// The audit attestation of a decision's signature (`None` if its hex fields do not parse).
+fn decision_attestation(signature: &DecisionSignature) -> Option<Attestation> {
+    let mut key = [0u8; 32];
+    let mut bytes = [0u8; 64];
+    hex::decode_to_slice(&signature.public_key, &mut key).ok()?;
+    hex::decode_to_slice(&signature.signature, &mut bytes).ok()?;
+    Some(Attestation::new(
+        key,
+        signature.statement.as_bytes().to_vec(),
+        bytes,
+    ))
 }
 
 fn audit_error(run: RunId, step: &'static str, source: Arc<AuditError>) -> PipelineError {

@@ -484,6 +484,19 @@ impl Pipeline {
         self.trail.log()
     }
 
+    /// Signs and publishes the audit log's current tree head; a witnessed (SQLite) log records it in
+    /// its witness file first, so a later open refuses a log shorter than, or diverging from, any head
+    /// handed out.
+    ///
+    /// # Errors
+    /// [`PipelineError::AuditLog`] if the head cannot be signed, synced or witnessed.
+    pub fn publish_tree_head(&self) -> Result<audit_system::SignedTreeHead, PipelineError> {
+        self.trail
+            .log()
+            .publish_tree_head()
+            .map_err(|e| PipelineError::AuditLog(Arc::new(e)))
+    }
+
     /// The refusal ledger that decides when a safety pattern is blocked without review.
     #[must_use]
     pub fn refusals(&self) -> &RefusalLedger {

@@ -111,6 +111,24 @@ impl Trail {
             })
     }
 
+    /// Appends one control-plane entry carrying a signed statement as an audit attestation (checked
+    /// by the log before it is written and by every later `verify()`).
+    pub(crate) fn control_attested(
+        &self,
+        actor: &str,
+        step: &'static str,
+        payload: &Value,
+        attestation: audit_system::Attestation,
+    ) -> Result<u64, PipelineError> {
+        self.log
+            .append_attested(actor, step, &payload.to_string(), vec![attestation])
+            .map(|r| r.seq)
+            .map_err(|e| PipelineError::ControlAudit {
+                step,
+                source: Arc::new(e),
+            })
+    }
+
     /// Appends entries in one reservation (one commit); returns their sequence numbers. An error
     /// names `run` and the first entry's action.
     pub(crate) fn append(

@@ -152,6 +152,9 @@ fn sqlite_pipeline_persists_its_trail_and_preloads() {
     assert_eq!(executor.calls(), 10);
     let size = pipeline.audit_log().len();
     assert_eq!(size, 2_521 + 50);
+    let head = pipeline.publish_tree_head().unwrap();
+    assert_eq!(head.size, size);
+    assert!(dir.path().join("audit.witness").exists());
     drop(pipeline);
 
     // The log is durable: reopening the directory finds the same, valid chain.

@@ -45,20 +45,15 @@ fn the_bootstrap_admin_and_every_grant_are_audited_with_their_signatures() {
     assert_eq!(log[1].payload["reviewer"], "sam");
     assert_eq!(log[1].payload["role"], "Senior");
     assert_eq!(log[1].payload["signer_key"], admin.key.public().to_hex());
-    // The recorded grant can be checked later by anyone with the log.
-    let statement = log[1].payload["statement"].as_str().unwrap();
-    let mut signature = [0u8; 64];
-    hex::decode_to_slice(
-        log[1].payload["signature"].as_str().unwrap(),
-        &mut signature,
-    )
-    .unwrap();
-    assert!(
-        admin
-            .key
-            .public()
-            .verifies(statement.as_bytes(), &signature)
-    );
+    // The signed grant is the entry's attestation: anyone with the log can check it, and verify()
+    // does.
+    let attestation = &log[1].attestations[0];
+    assert!(attestation.verify());
+    assert_eq!(attestation.signer, admin.key.public().to_bytes());
+    let grant: serde_json::Value = serde_json::from_slice(&attestation.statement).unwrap();
+    assert_eq!(grant["domain"], aegis_pipeline::GRANT_DOMAIN);
+    assert_eq!(grant["public_key"], sam.key.public().to_hex());
+    pipeline.audit_log().verify().unwrap();
 }
 
 #[test]

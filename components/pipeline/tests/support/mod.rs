@@ -132,6 +132,8 @@ pub struct Step {
     pub actor: String,
     pub action: String,
     pub payload: Value,
+    /// Statements signed by others (reviewers, admins) recorded with the entry.
+    pub attestations: Vec<audit_system::Attestation>,
 }
 
 /// Every entry of the log, in order.
@@ -145,6 +147,7 @@ pub fn all_entries(log: &AuditLog) -> Vec<Step> {
             actor: e.actor,
             action: e.action,
             payload: serde_json::from_str(&e.payload).unwrap(),
+            attestations: e.attestations,
         })
         .collect()
 }
@@ -224,12 +227,18 @@ pub fn with_admin(
     builder.bootstrap_admin(&admin.name, admin.key.public())
 }
 
-/// The decision signature recorded in a `review.decided` entry, checked.
+/// The decision signature recorded in a `review.decided` entry, checked: it is in the payload, and
+/// the same key, bytes and signature are the entry's one audit attestation (which `verify()` checks).
 pub fn recorded_signature(step: &Step) -> hitl_collab::DecisionSignature {
     let signature: hitl_collab::DecisionSignature =
         serde_json::from_value(step.payload["signature"].clone()).unwrap();
     signature
         .verify(step.actor.as_str())
         .expect("the recorded signature verifies");
+    assert_eq!(step.attestations.len(), 1, "no attestation on {step:?}");
+    let attestation = &step.attestations[0];
+    assert!(attestation.verify());
+    assert_eq!(hex::encode(attestation.signer), signature.public_key);
+    assert_eq!(attestation.statement, signature.statement.as_bytes());
     signature
 }
