@@ -149,7 +149,8 @@ pub fn results_document(
 pub fn stress_csv(runs: &[RunCase], scale: crate::Scale) -> String {
     let mut t = format!("{STRESS_CSV_HEADER}\n");
     let us = |p: &scale_props::measure::Point, q: f64| {
-        p.median_latency_ns(q).ok()
+        p.median_latency_ns(q)
+            .ok()
             .map_or_else(String::new, |x| format!("{:.1}", x / 1e3))
     };
     for r in runs.iter().filter(|r| {

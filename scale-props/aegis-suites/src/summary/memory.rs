@@ -2,8 +2,8 @@
 
 use audit_system::Durability;
 use scale_props::Curve;
-use scale_props::measure::Point;
 use scale_props::measure::DiskIo;
+use scale_props::measure::Point;
 use serde::Serialize;
 
 use super::answers::find;

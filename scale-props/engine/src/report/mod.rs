@@ -15,6 +15,6 @@ pub use csv::{CSV_HEADER, CsvReport};
 pub use error::ReportError;
 pub use json::JsonReport;
 pub use markdown::{MarkdownReport, fits_text as markdown_fits, table as markdown_table};
+pub(crate) use plot::plot_file_name;
 pub use plot::{PlotBound, SvgReport, plot_curve, plot_curve_with_bounds};
 pub use reporter::{Report, Reports, write_all};
-pub(crate) use plot::plot_file_name;
