@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::LoveConfig;
 use crate::dimension::{Dimension, DimensionScores, Severity};
-use crate::lexicon::{LEXICON, NEGATION_WINDOW, Role};
+use crate::lexicon::{LEXICON, NEGATION_WINDOW, OVERSIGHT_WINDOW, Role};
 use crate::normalize::{TokenKind, Tokens};
 
 /// Score of a dimension with no evidence either way.
@@ -77,6 +77,12 @@ pub enum ConcernReason {
     NegatedSupport {
         /// The negator that applied (normalised, e.g. `"no"`).
         negator: Cow<'static, str>,
+    },
+    /// An oversight record or mechanism is the object of a predicate that destroys, switches off
+    /// or falsifies it ("remove all audit logs", "turn off monitoring"); see [`crate::lexicon`].
+    AgainstOversight {
+        /// The suppressing predicate (normalised, e.g. `"remove"`).
+        predicate: Cow<'static, str>,
     },
 }
 
@@ -184,6 +190,15 @@ impl Governed {
     }
 }
 
+/// A suppressing predicate that is still looking for oversight terms to attack.
+#[derive(Debug, Clone, Copy)]
+struct Attack {
+    /// Token index just past the predicate or the last term it attacked.
+    after: usize,
+    /// The predicate, normalised.
+    predicate: &'static str,
+}
+
 /// Accumulates evidence over the fields of one action.
 #[derive(Debug, Default)]
 pub(crate) struct Scan {
@@ -204,10 +219,12 @@ impl Scan {
         tokens.fill(text, |key| lexicon.word_key(key));
         let toks = &tokens.tokens;
         let mut negator: Option<Governed> = None;
+        let mut attack: Option<Attack> = None;
         let mut i = 0;
         while i < toks.len() {
             if toks[i].kind == TokenKind::ClauseMark {
                 negator = None;
+                attack = None;
                 i += 1;
                 continue;
             }
@@ -243,7 +260,7 @@ impl Scan {
                 }
                 Role::Breaker => negator = None,
                 Role::Modifier => {}
-                Role::Concern | Role::Support => {
+                Role::Concern | Role::Support | Role::Suppressor | Role::Oversight => {
                     // No clause mark can lie in between: a mark clears the negator.
                     let negated_by = match &mut negator {
                         Some(governed) => governed.governs(i, end, term.nominal),
@@ -257,7 +274,27 @@ impl Scan {
                         phrase: Cow::Borrowed(term.phrase),
                         span: toks[i].start..toks[end - 1].end,
                     };
-                    self.record(term.role, term.effects, evidence, negated_by);
+                    let attacked_by = match &mut attack {
+                        Some(a)
+                            if term.role == Role::Oversight && i - a.after <= OVERSIGHT_WINDOW =>
+                        {
+                            a.after = end;
+                            Some(a.predicate)
+                        }
+                        _ => None,
+                    };
+                    match attacked_by {
+                        Some(predicate) if negated_by.is_none() => {
+                            self.record_against_oversight(term.attacked, evidence, predicate);
+                        }
+                        _ => self.record(term.role, term.effects, evidence, negated_by),
+                    }
+                    if term.suppresses && negated_by.is_none() {
+                        attack = Some(Attack {
+                            after: end,
+                            predicate: term.phrase,
+                        });
+                    }
                 }
             }
             i = end;
@@ -290,7 +327,7 @@ impl Scan {
                 evidence,
                 negator: Cow::Borrowed(negator),
             }),
-            (Role::Support, None) => {
+            (Role::Support | Role::Oversight, None) => {
                 if self.supports.capacity() == 0 {
                     // One allocation covers a typical action instead of three regrowths.
                     self.supports.reserve(16);
@@ -304,7 +341,7 @@ impl Scan {
                     });
                 }
             }
-            (Role::Support, Some(negator)) => {
+            (Role::Support | Role::Oversight, Some(negator)) => {
                 for &(dimension, _) in effects {
                     self.neg[dimension.index()] += Severity::Low.weight();
                     self.concerns.push(Concern {
@@ -317,7 +354,28 @@ impl Scan {
                     });
                 }
             }
-            (Role::Negator | Role::Breaker | Role::Modifier, _) => {}
+            (Role::Negator | Role::Breaker | Role::Modifier | Role::Suppressor, _) => {}
+        }
+    }
+
+    /// Records an oversight term attacked by `predicate`, at the cost `attacked` (see
+    /// [`crate::lexicon`]).
+    fn record_against_oversight(
+        &mut self,
+        attacked: &'static [(Dimension, Severity)],
+        evidence: Evidence,
+        predicate: &'static str,
+    ) {
+        for &(dimension, severity) in attacked {
+            self.neg[dimension.index()] += severity.weight();
+            self.concerns.push(Concern {
+                dimension,
+                severity,
+                evidence: evidence.clone(),
+                reason: ConcernReason::AgainstOversight {
+                    predicate: Cow::Borrowed(predicate),
+                },
+            });
         }
     }
 
@@ -379,13 +437,13 @@ mod tests {
 
     #[test]
     fn delete_is_a_harm_concern_with_evidence() {
-        let a = scan("Delete the old logs");
+        let a = scan("Delete the old files");
         assert_eq!(a.concerns.len(), 1);
         let c = &a.concerns[0];
         assert_eq!(c.dimension, Dimension::Harm);
         assert_eq!(c.severity, Severity::High);
         assert_eq!(c.evidence.phrase, "delete");
-        assert_eq!(&"Delete the old logs"[c.evidence.span.clone()], "Delete");
+        assert_eq!(&"Delete the old files"[c.evidence.span.clone()], "Delete");
         assert_eq!(c.evidence.span, 0..6);
         assert_eq!(c.evidence.field, Field::Context);
         assert!(a.scores.harm < NEUTRAL_SCORE);

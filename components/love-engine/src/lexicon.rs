@@ -27,6 +27,16 @@
 //!   "to prevent churn **delete** all customer data" raises `delete` and `customer data`;
 //! - as before, a term further than [`NEGATION_WINDOW`] words from the last governed word is out
 //!   of scope.
+//!
+//! # Attacks on oversight
+//! Destroying, switching off or falsifying the records and mechanisms by which humans oversee an
+//! agent ("remove all audit logs", "turn off monitoring", "tamper with the audit records") is a
+//! critical concern ([`AGAINST_OVERSIGHT`]; [`AGAINST_RECORDS`] for routine records such as
+//! "logs", which a human should look at) however harmless its verb is alone. A suppressing
+//! predicate (a [`Role::Suppressor`] or one of [`SUPPRESSING_CONCERNS`]) that is not negated attacks
+//! every [`Role::Oversight`] term within [`OVERSIGHT_WINDOW`] words after it, or after the last
+//! term it attacked, in the same clause; an attacked term raises that concern instead of its
+//! support ("audit" supports transparency, "delete the audit trail" does not).
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -37,6 +47,29 @@ use crate::dimension::{Dimension, Severity};
 /// The number of words that may stand between a negator and the term it negates:
 /// "will **not** delete" (0), "does **not** ever permanently delete" (2).
 pub const NEGATION_WINDOW: usize = 3;
+
+/// The number of words that may stand between a suppressing predicate and the oversight term it
+/// attacks: "remove **all of the** audit logs" (3).
+pub const OVERSIGHT_WINDOW: usize = 3;
+
+/// What an attack on oversight costs: transparency critically, harm (what is lost is the means
+/// to notice any other harm) and autonomy (the humans who oversee the agent lose control of it).
+pub const AGAINST_OVERSIGHT: &[(Dimension, Severity)] = &[
+    (Dimension::Transparency, Severity::Critical),
+    (Dimension::Harm, Severity::High),
+    (Dimension::Autonomy, Severity::High),
+];
+
+/// What an attack on routine records costs ("delete the old logs", "clear the history"): they
+/// may be what oversight needs, so a human should look, but they are not oversight itself.
+pub const AGAINST_RECORDS: &[(Dimension, Severity)] = &[
+    (Dimension::Transparency, Severity::High),
+    (Dimension::Harm, Severity::Medium),
+];
+
+/// Oversight terms that name routine records rather than oversight itself: attacking them
+/// costs [`AGAINST_RECORDS`], every other oversight term [`AGAINST_OVERSIGHT`].
+pub const ROUTINE_RECORDS: &[&str] = &["log", "logs", "logging", "history", "records"];
 
 /// What a lexicon term does when it is found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,6 +84,13 @@ pub(crate) enum Role {
     Breaker,
     /// A function word: keeps a negator's scope open without starting its object.
     Modifier,
+    /// A predicate that switches oversight off or falsifies it ("disable", "turn off", "tamper
+    /// with"): neutral alone, an attack on oversight when its object is an [`Role::Oversight`] term.
+    Suppressor,
+    /// An oversight record or mechanism ("audit log", "monitoring", "review"): evidence for its
+    /// effects (possibly none), unless it is the object of a suppressing predicate (see
+    /// "Attacks on oversight" above).
+    Oversight,
 }
 
 /// One lexicon term with its role and effects.
@@ -62,8 +102,13 @@ pub(crate) struct Term {
     pub role: Role,
     /// The dimensions it moves and how strongly.
     pub effects: &'static [(Dimension, Severity)],
-    /// A noun or adjective (listed in [`NOMINALS`]) rather than a predicate.
+    /// A noun or adjective (listed in [`NOMINALS`], or an oversight term) rather than a predicate.
     pub nominal: bool,
+    /// Destroys, switches off or falsifies an oversight term that is its object: a
+    /// [`Role::Suppressor`], or a concern listed in [`SUPPRESSING_CONCERNS`].
+    pub suppresses: bool,
+    /// For an oversight term: what attacking it costs; empty for every other term.
+    pub attacked: &'static [(Dimension, Severity)],
 }
 
 use Dimension::{Autonomy as A, Beneficence as B, Fairness as F, Harm as H, Transparency as T};
@@ -633,9 +678,7 @@ const GROUPS: &[Group] = &[
             "transparent",
             "transparently",
             "logged",
-            "audit",
             "audited",
-            "audit trail",
             "documented",
         ],
         Role::Support,
@@ -671,6 +714,89 @@ const GROUPS: &[Group] = &[
         &["protect", "protects", "protecting", "protection", "secure"],
         Role::Support,
         &[(B, MED), (H, LOW)],
+    ),
+    // ---- Oversight: what a human oversees the agent through, and what switches it off ---------
+    (
+        &[
+            "audit",
+            "audit log",
+            "audit logs",
+            "audit trail",
+            "audit trails",
+            "audit record",
+            "audit records",
+        ],
+        Role::Oversight,
+        &[(T, MED)],
+    ),
+    (
+        &[
+            "log",
+            "logs",
+            "logging",
+            "monitoring",
+            "monitor",
+            "monitors",
+            "oversight",
+            "review",
+            "reviews",
+            "review history",
+            "history",
+            "evidence",
+            "records",
+            "telemetry",
+            "alerts",
+            "alerting",
+            "safeguard",
+            "safeguards",
+            "guardrail",
+            "guardrails",
+            "safety checks",
+        ],
+        Role::Oversight,
+        &[],
+    ),
+    (
+        &[
+            "disable",
+            "disables",
+            "disabled",
+            "disabling",
+            "turn off",
+            "turns off",
+            "turning off",
+            "switch off",
+            "switches off",
+            "clear",
+            "clears",
+            "cleared",
+            "clearing",
+            "tamper",
+            "tamper with",
+            "tampers with",
+            "tampering",
+            "tampering with",
+            "alter",
+            "alters",
+            "altered",
+            "altering",
+            "rewrite",
+            "rewrites",
+            "backdate",
+            "silence",
+            "suppress",
+            "suppresses",
+            "stop",
+            "stops",
+            "skip",
+            "skips",
+            "skipping",
+            "evade",
+            "evades",
+            "evading",
+        ],
+        Role::Suppressor,
+        &[],
     ),
 ];
 
@@ -764,6 +890,63 @@ pub const NOMINALS: &[&str] = &[
     "improvement",
     "benefit",
     "benefits",
+];
+
+/// Concern terms that also suppress oversight when an oversight term is their object ("delete
+/// the audit trail"): they destroy, overwrite, hide or route around what they act on.
+pub const SUPPRESSING_CONCERNS: &[&str] = &[
+    "delete",
+    "deletes",
+    "deleted",
+    "deleting",
+    "erase",
+    "erases",
+    "erased",
+    "erasing",
+    "wipe",
+    "wipes",
+    "wiped",
+    "wiping",
+    "destroy",
+    "destroys",
+    "destroyed",
+    "destroying",
+    "purge",
+    "purges",
+    "purged",
+    "purging",
+    "truncate",
+    "overwrite",
+    "overwrites",
+    "overwriting",
+    "remove",
+    "removes",
+    "removed",
+    "removing",
+    "corrupt",
+    "corrupts",
+    "corrupting",
+    "kill",
+    "kills",
+    "killing",
+    "shutdown",
+    "shut down",
+    "bypass",
+    "bypasses",
+    "bypassing",
+    "circumvent",
+    "circumvents",
+    "circumventing",
+    "hide",
+    "hides",
+    "hiding",
+    "conceal",
+    "conceals",
+    "concealing",
+    "falsify",
+    "falsified",
+    "forge",
+    "fake",
 ];
 
 /// Identifier of a word that occurs in some lexicon phrase.
@@ -941,7 +1124,13 @@ fn build() -> Lexicon {
             phrases.iter().map(move |phrase| Term {
                 phrase,
                 role: *role,
-                nominal: NOMINALS.contains(phrase),
+                nominal: *role == Role::Oversight || NOMINALS.contains(phrase),
+                suppresses: *role == Role::Suppressor || SUPPRESSING_CONCERNS.contains(phrase),
+                attacked: match role {
+                    Role::Oversight if ROUTINE_RECORDS.contains(phrase) => AGAINST_RECORDS,
+                    Role::Oversight => AGAINST_OVERSIGHT,
+                    _ => &[],
+                },
                 effects,
             })
         })
@@ -1015,7 +1204,8 @@ mod tests {
         for term in &LEXICON.terms {
             match term.role {
                 Role::Concern | Role::Support => assert!(!term.effects.is_empty()),
-                Role::Negator | Role::Breaker | Role::Modifier => {
+                Role::Oversight => {}
+                Role::Negator | Role::Breaker | Role::Modifier | Role::Suppressor => {
                     assert!(term.effects.is_empty());
                 }
             }
@@ -1058,8 +1248,22 @@ mod tests {
         for nominal in NOMINALS {
             let term = LEXICON.terms.iter().find(|t| t.phrase == *nominal);
             assert!(
-                term.is_some_and(|t| matches!(t.role, Role::Concern | Role::Support)),
-                "{nominal:?} is no concern or support term"
+                term.is_some_and(|t| matches!(
+                    t.role,
+                    Role::Concern | Role::Support | Role::Oversight
+                )),
+                "{nominal:?} is no concern, support or oversight term"
+            );
+        }
+    }
+
+    #[test]
+    fn every_suppressing_concern_is_a_concern_term() {
+        for phrase in SUPPRESSING_CONCERNS {
+            let term = LEXICON.terms.iter().find(|t| t.phrase == *phrase);
+            assert!(
+                term.is_some_and(|t| t.role == Role::Concern && t.suppresses),
+                "{phrase:?} is no concern term"
             );
         }
     }
