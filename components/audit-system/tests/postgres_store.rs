@@ -311,6 +311,58 @@ fn a_single_writer_audit_log_over_the_store_refuses_to_fork() {
 }
 
 #[test]
+fn a_writer_stuck_holding_the_lock_makes_appends_fail_not_hang() {
+    let Some(url) = url() else { return };
+    let (schema, key, _) = filled(&url, "stuck", 2);
+    // A short lock timeout through the URL (the default is 30 s).
+    let short = format!("{url} options='-c lock_timeout=500'");
+    let log = open(&short, &schema, &key);
+    let mut stuck = admin(&url, &schema);
+    let mut tx = stuck.transaction().unwrap_or_else(|e| panic!("{e}"));
+    tx.query_one("SELECT size FROM log_head WHERE id = 1 FOR UPDATE", &[])
+        .unwrap_or_else(|e| panic!("{e}"));
+    let started = std::time::Instant::now();
+    let r = log.append("w", "x", "1");
+    assert!(
+        matches!(
+            r,
+            Err(AuditError::CommitFailed {
+                maybe_written: false,
+                ..
+            })
+        ),
+        "{r:?}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    tx.rollback().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(log.append("w", "x", "2").map(|r| r.seq).ok(), Some(2));
+    assert_eq!(log.verify().map(|r| r.size).ok(), Some(3));
+    drop_schema(&url, &schema);
+}
+
+#[test]
+fn by_default_a_stuck_writer_fails_the_others_after_the_lock_timeout() {
+    // Without any option in the URL the store's own 30 s lock timeout applies (before it, this hung forever).
+    let Some(url) = url() else { return };
+    let (schema, key, log) = filled(&url, "stuckdefault", 1);
+    let mut stuck = admin(&url, &schema);
+    let mut tx = stuck.transaction().unwrap_or_else(|e| panic!("{e}"));
+    tx.query_one("SELECT size FROM log_head WHERE id = 1 FOR UPDATE", &[])
+        .unwrap_or_else(|e| panic!("{e}"));
+    let r = log.append("w", "x", "1");
+    assert!(matches!(r, Err(AuditError::CommitFailed { .. })), "{r:?}");
+    tx.rollback().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        open(&url, &schema, &key)
+            .append("w", "x", "2")
+            .map(|r| r.seq)
+            .ok(),
+        Some(1)
+    );
+    drop_schema(&url, &schema);
+}
+
+#[test]
 fn a_foreign_schema_is_refused() {
     let Some(url) = url() else { return };
     let schema = fresh_schema("foreign");

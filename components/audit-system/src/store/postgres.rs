@@ -21,7 +21,9 @@
 //!
 //! A writer and a reader connection, each opened on first use and dropped after any error, so the next call
 //! reconnects (after a server restart the first call on a dead connection fails with a typed error, reads
-//! retry once on a fresh connection).
+//! retry once on a fresh connection). Sessions run with `lock_timeout = 30s` and
+//! `idle_in_transaction_session_timeout = 60s` unless the URL's `options` set them: a writer stuck while
+//! holding the head-row lock makes the others fail with a typed error instead of hanging them.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -40,6 +42,14 @@ use crate::tree_math::NodeId;
 
 /// The schema version this build creates and understands.
 const SCHEMA_VERSION: i64 = 1;
+
+/// How long an append waits for another writer's transaction before failing (unless the URL sets
+/// `lock_timeout`).
+const LOCK_TIMEOUT: &str = "30s";
+
+/// How long the server lets a transaction sit idle before ending it (unless the URL sets
+/// `idle_in_transaction_session_timeout`).
+const IDLE_TIMEOUT: &str = "60s";
 
 /// Advisory lock key serialising schema creation across processes ("AEGA").
 const MIGRATION_LOCK: i64 = 0x4145_4741;
@@ -369,8 +379,11 @@ impl PostgresStore {
 
     fn open_client(&self) -> Result<Client, AuditError> {
         let mut client = self.config.connect(NoTls)?;
+        // Unless the URL's `options` chose otherwise: a writer stuck while holding the head-row lock (stopped,
+        // hung, partitioned) makes the others' appends fail after LOCK_TIMEOUT instead of hanging, and the
+        // server ends its transaction after IDLE_TIMEOUT, releasing the lock.
         client.batch_execute(&format!(
-            "SET search_path TO {}; SET synchronous_commit TO on",
+            "SET search_path TO {}; SET synchronous_commit TO on;              SELECT set_config('lock_timeout', '{LOCK_TIMEOUT}', false)               WHERE current_setting('lock_timeout') IN ('0', '0ms');              SELECT set_config('idle_in_transaction_session_timeout', '{IDLE_TIMEOUT}', false)               WHERE current_setting('idle_in_transaction_session_timeout') IN ('0', '0ms')",
             self.schema
         ))?;
         Ok(client)
