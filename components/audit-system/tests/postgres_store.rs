@@ -212,6 +212,31 @@ fn verify_names_the_first_tampered_row_or_node() {
 }
 
 #[test]
+fn opening_a_log_whose_tree_cannot_be_rebuilt_names_the_missing_node() {
+    let Some(url) = url() else { return };
+    let (schema, key, _) = filled(&url, "peak", 20);
+    // The peaks of 20 entries are the nodes over 0..16 (level 4) and 16..20 (level 2).
+    admin(&url, &schema)
+        .batch_execute("DELETE FROM tree_nodes WHERE level = 4 AND idx = 0")
+        .unwrap_or_else(|e| panic!("{e}"));
+    match SharedLog::connect(&url, &schema, key) {
+        Err(AuditError::Damaged(v)) => assert!(
+            matches!(
+                *v,
+                VerifyError::Node {
+                    level: 4,
+                    index: 0,
+                    fault: NodeFault::Missing
+                }
+            ),
+            "{v}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    drop_schema(&url, &schema);
+}
+
+#[test]
 fn another_key_is_refused_and_the_log_stays_usable() {
     let Some(url) = url() else { return };
     let (schema, key, log) = filled(&url, "key", 3);

@@ -168,15 +168,17 @@ impl SharedLog {
             view: Mutex::new(View::default()),
             group: GroupCommit::default(),
         };
-        if let Err(e) = log.tree() {
-            return Err(
+        match log.tree() {
+            Ok(_) => Ok(log),
+            // The stored tree cannot be rebuilt: name the damage.
+            Err(AuditError::MissingNodes) => Err(
                 match verify_stored(&log.store, &log.key.public_key(), &[], None) {
                     Err(v) => AuditError::Damaged(Box::new(v)),
-                    Ok(_) => e,
+                    Ok(_) => AuditError::MissingNodes,
                 },
-            );
+            ),
+            Err(e) => Err(e),
         }
-        Ok(log)
     }
 
     /// Appends one entry and returns once the transaction carrying it committed.
