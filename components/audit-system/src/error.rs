@@ -300,6 +300,43 @@ pub enum AuditError {
     /// Occurs when SQLite reports an error not covered above.
     #[error("sqlite: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// Occurs when the PostgreSQL server or connection reports an error not covered above (server down or
+    /// restarting, connection lost, bad URL). The store reconnects on its next use.
+    #[cfg(feature = "postgres")]
+    #[error("postgres: {0}")]
+    Postgres(#[from] postgres::Error),
+    /// Occurs when the commit that carried an append to a [`crate::SharedLog`] failed (the server went away,
+    /// the connection broke). The append is not acknowledged. If `maybe_written` is false nothing of it was
+    /// written; if true the connection was lost while COMMIT was in flight, so the entries may or may not be
+    /// in the log (either way the log stays dense, linked and verifiable).
+    #[cfg(feature = "postgres")]
+    #[error("the commit carrying this append failed ({reason}); maybe written: {maybe_written}")]
+    CommitFailed {
+        /// What the server or connection reported.
+        reason: String,
+        /// Whether the failure came while COMMIT was in flight.
+        maybe_written: bool,
+    },
+    /// Occurs when an [`crate::AuditLog`] over a [`crate::PostgresStore`] commits after another writer advanced
+    /// the shared log: nothing is written (no fork). Several writers use [`crate::SharedLog`].
+    #[cfg(feature = "postgres")]
+    #[error(
+        "another writer advanced the log: expected to write at {expected}, the log has {found} entries"
+    )]
+    Conflict {
+        /// The sequence number this writer was about to write.
+        expected: u64,
+        /// The log's size in the database.
+        found: u64,
+    },
+    /// Occurs when a PostgreSQL schema name is not a plain lower-case identifier (`[a-z_][a-z0-9_]{0,62}`).
+    #[cfg(feature = "postgres")]
+    #[error("{0:?} is not a valid schema name (use [a-z_][a-z0-9_]*, at most 63 bytes)")]
+    BadSchemaName(String),
+    /// Occurs when a PostgreSQL schema holds tables but not an audit log.
+    #[cfg(feature = "postgres")]
+    #[error("schema {0} is not an audit log")]
+    NotAnAuditLogSchema(String),
 }
 
 impl From<AuditError> for VerifyError {

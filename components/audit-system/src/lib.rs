@@ -55,8 +55,9 @@
 //!
 //! # When not to use it
 //!
-//! It is a single-writer-process log: two processes appending to one file would each keep their own chain
-//! head. It is not a distributed transparency log: its [`witness`] is one file the operator keeps, and there
+//! On SQLite it is a single-writer-process log: two processes appending to one file would each keep their own
+//! chain head. Several writer processes share one log in PostgreSQL through `SharedLog` (cargo feature
+//! `postgres`), where the database serialises appends. It is not a distributed transparency log: its [`witness`] is one file the operator keeps, and there
 //! is no gossip of tree heads.
 
 #![forbid(unsafe_code)]
@@ -69,6 +70,8 @@ pub mod hasher;
 mod log;
 pub mod proof;
 pub mod sequencer;
+#[cfg(feature = "postgres")]
+mod shared;
 pub mod sign;
 pub mod store;
 pub mod sync;
@@ -84,7 +87,11 @@ pub use hasher::Hash;
 pub use log::{AuditLog, QueryIter};
 pub use proof::{ConsistencyProof, InclusionProof, NodeSource};
 pub use sequencer::{AppendError, Receipt, Sequencer, SequencerState};
+#[cfg(feature = "postgres")]
+pub use shared::SharedLog;
 pub use sign::{LogKey, PublicKey, SignedTreeHead};
+#[cfg(feature = "postgres")]
+pub use store::PostgresStore;
 pub use store::{Durability, MemoryStore, Order, Query, SqliteStore, Store, StoredRow};
 pub use verify::{EXPORT_FORMAT, VerifyReport, verify_export, verify_store};
 pub use witness::Witness;

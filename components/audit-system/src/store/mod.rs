@@ -2,12 +2,18 @@
 //! [`MemoryStore`] (fast, for tests and models).
 
 mod memory;
+#[cfg(feature = "postgres")]
+mod postgres;
 mod query;
 mod sqlite;
 
 use std::ops::Range;
 
 pub use memory::MemoryStore;
+#[cfg(feature = "postgres")]
+pub use postgres::PostgresStore;
+#[cfg(feature = "postgres")]
+pub(crate) use postgres::{Tail, lock_tail, node_hashes_on, write_group};
 pub use query::{Order, Query};
 pub use sqlite::{Durability, SCHEMA_VERSION, SqliteStore};
 
