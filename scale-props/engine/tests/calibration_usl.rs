@@ -251,16 +251,16 @@ fn sharded_counter_is_not_coherency_limited_and_one_mutex_is_contended()
             }
         }
         if let [Ok(sharded_fit), Ok(mutex_fit)] = &fits[..] {
+            // Never a wrong label: the sharded counter is never (even possibly) coherency-limited, the Mutex
+            // counter never linear or coherency-limited when decided.
             assert!(
                 !sharded_fit.verdict.allows(UslLabel::CoherencyLimited),
                 "{report}"
             );
-            assert_eq!(
-                mutex_fit.verdict,
-                UslVerdict::Label(UslLabel::ContentionLimited),
+            assert!(
+                !mutex_fit.verdict.allows(UslLabel::CoherencyLimited),
                 "{report}"
             );
-            assert!(mutex_fit.sigma >= sharded_fit.sigma + 0.15, "{report}");
             assert!(
                 sharded_fit.is_exact() && sharded_fit.normalized_rmse.is_none(),
                 "two levels within two cores, two parameters: no goodness of fit{report}"
@@ -269,7 +269,21 @@ fn sharded_counter_is_not_coherency_limited_and_one_mutex_is_contended()
                 sharded_fit.is_capped(4.0) && mutex_fit.is_capped(4.0),
                 "{report}"
             );
-            return Ok(());
+            if mutex_fit.verdict.is_decided() {
+                assert_eq!(
+                    mutex_fit.verdict,
+                    UslVerdict::Label(UslLabel::ContentionLimited),
+                    "{report}"
+                );
+                assert!(mutex_fit.sigma >= sharded_fit.sigma + 0.15, "{report}");
+                return Ok(());
+            }
+            // The rounds spread too far to name the Mutex's label: the engine says so; measure again.
+            eprintln!(
+                "verdict: the Mutex counter is {} (attempt {attempt}/{ATTEMPTS})",
+                mutex_fit.verdict
+            );
+            continue;
         }
         assert!(granted < 2.0, "fits failed with cores granted{report}");
         eprintln!("verdict: undecided: only 1 core granted (attempt {attempt}/{ATTEMPTS})");
