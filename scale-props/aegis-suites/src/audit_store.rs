@@ -413,3 +413,42 @@ pub fn dir_bytes(dir: &std::path::Path) -> u64 {
         })
         .unwrap_or(0)
 }
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    /// The wrapper sees (and forwards) every store call the log makes: `sync` before a tree head is signed,
+    /// pages of a streamed query, the rows verification scans; and counts a WAL fsync only where SQLite makes
+    /// one (a commit at FULL, a `sync`). Before, `sync`, `scan` and `query_page` fell back to the trait's
+    /// defaults: `sync` did nothing, so a tree head published through the wrapper was signed without the
+    /// fsync that makes it safe.
+    #[test]
+    fn every_store_call_is_forwarded_and_fsyncs_are_counted()
+    -> Result<(), Box<dyn std::error::Error>> {
+        for (durability, fsyncs_per_append) in
+            [(Durability::ProcessCrash, 0), (Durability::PowerLoss, 1)]
+        {
+            let dir = tempfile::tempdir()?;
+            let (log, counters) = counted_sqlite_log(dir.path(), durability)?;
+            for i in 0..3 {
+                log.append("agent-1", "read", &payload(i))?;
+            }
+            let appended = counters.snapshot();
+            assert_eq!((appended.commits, appended.syncs), (3, 0));
+            assert_eq!(appended.fsyncs, 3 * fsyncs_per_append);
+            log.publish_tree_head()?;
+            let published = counters.snapshot().since(&appended);
+            assert_eq!(published.syncs, 1, "{durability:?}: sync reached the store");
+            // The sync's own commit at FULL, and at PowerLoss the saved head's commit too.
+            assert_eq!(published.fsyncs, 1 + fsyncs_per_append, "{durability:?}");
+            let before = counters.snapshot();
+            assert_eq!(log.query_iter(Query::new()).count(), 3);
+            assert_eq!(counters.snapshot().since(&before).rows_queried, 3);
+            let before = counters.snapshot();
+            assert_eq!(log.verify()?.size, 3);
+            assert!(counters.snapshot().since(&before).entries_read >= 3);
+        }
+        Ok(())
+    }
+}
