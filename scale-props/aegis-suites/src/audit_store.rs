@@ -1,6 +1,12 @@
 //! A [`Store`] wrapper that counts the work the audit log asks of its store (commits, entries, tree nodes and
 //! bytes written, nodes read, entries read), so audit costs have a deterministic complexity class, and disk
-//! claims (bytes written and commits per appended entry) are judged at the durability the fixture names.
+//! claims (bytes written, commits and fsyncs per appended entry) are judged at the durability the fixture
+//! names.
+//!
+//! fsyncs are counted, not derived: the wrapper counts each store call that makes SQLite fsync the WAL at
+//! the durability it runs at (a commit under `synchronous=FULL`, every [`Store::sync`]). What it cannot see
+//! are the fsyncs of SQLite's own WAL checkpoints (about one per 1 000 pages written), under either
+//! durability.
 
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -8,7 +14,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use audit_system::tree_math::NodeId;
 use audit_system::{
     AuditError, AuditLog, Durability, Entry, Hash, LogKey, NodeSource, PublicKey, Query,
-    SignedTreeHead, SqliteStore, Store,
+    SignedTreeHead, SqliteStore, Store, StoredRow,
 };
 
 /// Counts of store work, read with [`StoreCounters::snapshot`].
@@ -21,6 +27,8 @@ pub struct StoreCounters {
     nodes_read: AtomicU64,
     entries_read: AtomicU64,
     rows_queried: AtomicU64,
+    fsyncs: AtomicU64,
+    syncs: AtomicU64,
 }
 
 /// A point-in-time copy of [`StoreCounters`].
@@ -40,8 +48,14 @@ pub struct StoreWork {
     pub nodes_read: u64,
     /// Entries read by sequence range (verification, export).
     pub entries_read: u64,
-    /// Entries returned by indexed queries.
+    /// Entries returned by indexed queries (whole queries and pages).
     pub rows_queried: u64,
+    /// WAL fsyncs the store's calls asked of SQLite: one per successful commit or tree-head save when each
+    /// commit is an fsync (`synchronous=FULL`), one per successful [`Store::sync`]. SQLite's checkpoint
+    /// fsyncs are not seen.
+    pub fsyncs: u64,
+    /// Successful [`Store::sync`] calls (each one WAL fsync).
+    pub syncs: u64,
 }
 
 impl StoreWork {
@@ -56,6 +70,8 @@ impl StoreWork {
             nodes_read: self.nodes_read - earlier.nodes_read,
             entries_read: self.entries_read - earlier.entries_read,
             rows_queried: self.rows_queried - earlier.rows_queried,
+            fsyncs: self.fsyncs - earlier.fsyncs,
+            syncs: self.syncs - earlier.syncs,
         }
     }
 }
@@ -71,6 +87,8 @@ impl StoreCounters {
             nodes_read: self.nodes_read.load(Ordering::Relaxed),
             entries_read: self.entries_read.load(Ordering::Relaxed),
             rows_queried: self.rows_queried.load(Ordering::Relaxed),
+            fsyncs: self.fsyncs.load(Ordering::Relaxed),
+            syncs: self.syncs.load(Ordering::Relaxed),
         }
     }
 }
@@ -86,7 +104,7 @@ pub const NODE_BYTES: usize = 8 + 32;
 /// its own work; several: every unit of work credited once, to the first operation that saw it).
 #[derive(Debug, Default)]
 pub struct Attributor {
-    seen: [AtomicU64; 6],
+    seen: [AtomicU64; 8],
 }
 
 impl Attributor {
@@ -108,6 +126,8 @@ impl Attributor {
             nodes_read: f(4, now.nodes_read),
             entries_read: f(5, now.entries_read),
             rows_queried: 0,
+            fsyncs: f(6, now.fsyncs),
+            syncs: f(7, now.syncs),
         }
     }
 }
@@ -116,17 +136,30 @@ fn add(counter: &AtomicU64, n: usize) {
     counter.fetch_add(n as u64, Ordering::Relaxed);
 }
 
-/// Forwards every call to the inner store and counts it.
+/// Forwards every call, every [`Store`] method included (none falls back to the trait's default), to the
+/// inner store and counts it.
 #[derive(Debug)]
 pub struct CountingStore<S> {
     inner: S,
     counters: std::sync::Arc<StoreCounters>,
+    fsync_per_commit: bool,
 }
 
 impl<S> CountingStore<S> {
-    /// Wraps `inner`; the counters are shared with the caller.
-    pub fn new(inner: S, counters: std::sync::Arc<StoreCounters>) -> Self {
-        Self { inner, counters }
+    /// Wraps `inner`; the counters are shared with the caller. `fsync_per_commit` says whether each commit of
+    /// the inner store is one fsync (SQLite at `synchronous=FULL`, [`Durability::PowerLoss`]).
+    pub fn new(inner: S, counters: std::sync::Arc<StoreCounters>, fsync_per_commit: bool) -> Self {
+        Self {
+            inner,
+            counters,
+            fsync_per_commit,
+        }
+    }
+
+    fn commit_fsync(&self) {
+        if self.fsync_per_commit {
+            add(&self.counters.fsyncs, 1);
+        }
     }
 }
 
@@ -153,7 +186,9 @@ impl<S: Store> Store for CountingStore<S> {
             &self.counters.bytes_written,
             entry_bytes + nodes.len() * NODE_BYTES,
         );
-        self.inner.commit(entries, nodes)
+        self.inner.commit(entries, nodes)?;
+        self.commit_fsync();
+        Ok(())
     }
     fn last_entry(&self) -> Result<Option<Entry>, AuditError> {
         self.inner.last_entry()
@@ -169,10 +204,33 @@ impl<S: Store> Store for CountingStore<S> {
         Ok(out)
     }
     fn save_tree_head(&self, sth: &SignedTreeHead) -> Result<(), AuditError> {
-        self.inner.save_tree_head(sth)
+        self.inner.save_tree_head(sth)?;
+        self.commit_fsync();
+        Ok(())
     }
     fn latest_tree_head(&self) -> Result<Option<SignedTreeHead>, AuditError> {
         self.inner.latest_tree_head()
+    }
+    fn sync(&self) -> Result<(), AuditError> {
+        self.inner.sync()?;
+        add(&self.counters.syncs, 1);
+        add(&self.counters.fsyncs, 1);
+        Ok(())
+    }
+    fn scan(&self, from: i64, limit: usize) -> Result<Vec<StoredRow>, AuditError> {
+        let out = self.inner.scan(from, limit)?;
+        add(&self.counters.entries_read, out.len());
+        Ok(out)
+    }
+    fn query_page(
+        &self,
+        query: &Query,
+        after: Option<(u64, u64)>,
+        limit: usize,
+    ) -> Result<Vec<Entry>, AuditError> {
+        let out = self.inner.query_page(query, after, limit)?;
+        add(&self.counters.rows_queried, out.len());
+        Ok(out)
     }
 }
 
@@ -315,7 +373,11 @@ pub fn counted_sqlite_log(
     let store =
         SqliteStore::open_with(dir.join("audit.db"), durability).map_err(|e| e.to_string())?;
     let log = AuditLog::with_store(
-        CountingStore::new(store, std::sync::Arc::clone(&counters)),
+        CountingStore::new(
+            store,
+            std::sync::Arc::clone(&counters),
+            durability == Durability::PowerLoss,
+        ),
         LogKey::from_secret_bytes(&[7u8; 32]),
         audit_system::Limits::default(),
     )
@@ -350,4 +412,43 @@ pub fn dir_bytes(dir: &std::path::Path) -> u64 {
                 .sum()
         })
         .unwrap_or(0)
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    /// The wrapper sees (and forwards) every store call the log makes: `sync` before a tree head is signed,
+    /// pages of a streamed query, the rows verification scans; and counts a WAL fsync only where SQLite makes
+    /// one (a commit at FULL, a `sync`). Before, `sync`, `scan` and `query_page` fell back to the trait's
+    /// defaults: `sync` did nothing, so a tree head published through the wrapper was signed without the
+    /// fsync that makes it safe.
+    #[test]
+    fn every_store_call_is_forwarded_and_fsyncs_are_counted()
+    -> Result<(), Box<dyn std::error::Error>> {
+        for (durability, fsyncs_per_append) in
+            [(Durability::ProcessCrash, 0), (Durability::PowerLoss, 1)]
+        {
+            let dir = tempfile::tempdir()?;
+            let (log, counters) = counted_sqlite_log(dir.path(), durability)?;
+            for i in 0..3 {
+                log.append("agent-1", "read", &payload(i))?;
+            }
+            let appended = counters.snapshot();
+            assert_eq!((appended.commits, appended.syncs), (3, 0));
+            assert_eq!(appended.fsyncs, 3 * fsyncs_per_append);
+            log.publish_tree_head()?;
+            let published = counters.snapshot().since(&appended);
+            assert_eq!(published.syncs, 1, "{durability:?}: sync reached the store");
+            // The sync's own commit at FULL, and at PowerLoss the saved head's commit too.
+            assert_eq!(published.fsyncs, 1 + fsyncs_per_append, "{durability:?}");
+            let before = counters.snapshot();
+            assert_eq!(log.query_iter(Query::new()).count(), 3);
+            assert_eq!(counters.snapshot().since(&before).rows_queried, 3);
+            let before = counters.snapshot();
+            assert_eq!(log.verify()?.size, 3);
+            assert!(counters.snapshot().since(&before).entries_read >= 3);
+        }
+        Ok(())
+    }
 }

@@ -1,5 +1,7 @@
-//! One plot of each kind the engine draws, for looking at: a size curve, a worker sweep (USL), a step load of
-//! users, an open-model phase and a burst with its recovery timeline; most carry a claim's bound.
+//! One plot of each kind the engine draws, for looking at: size curves (time classes: a memory-bound
+//! lookup, a linear scan; a work class from a counter), a worker sweep (USL), a step load of users (knee),
+//! an open-model phase and a burst with its recovery timeline; most carry a claim's bound. Each curve's
+//! verdicts (the fits the report prints) go to stdout beside the file name.
 //!
 //! `cargo run -p scale-props --release --example plot_gallery [-- <dir>]` writes the SVGs into `<dir>`
 //! (`target/plots` by default); `scripts/render-plots.sh` runs this and renders them to PNG.
@@ -10,7 +12,7 @@ use std::sync::Mutex;
 
 use scale_props::report::{PlotBound, plot_curve_with_bounds};
 use scale_props::shape::{Burst, Open, Steps};
-use scale_props::{Analysis, Curve, Experiment};
+use scale_props::{Curve, Experiment};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::env::args()
@@ -40,11 +42,46 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &[PlotBound::curve("2x O(log n) from 1K", log_bound)],
     )?;
 
+    // Binary search over sorted keys: O(log n) comparisons (a work counter, exact class), and time that steps
+    // up as the array leaves the caches.
+    let search = Experiment::new("gallery.size.binary_search")
+        .sizes([1_000, 10_000, 100_000, 1_000_000])
+        .prepare(|n| (0..n).map(|k| k * 2).collect::<Vec<u64>>())
+        .op(|v, ctx| {
+            let key = (ctx.i.wrapping_mul(0x9E37_79B9) % ctx.size) * 2;
+            let (mut lo, mut hi, mut steps) = (0usize, v.len(), 0u64);
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2;
+                steps += 1;
+                if v[mid] < key {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            ctx.count("comparisons", steps);
+            v.get(lo) == Some(&key)
+        })
+        .ops(50_000)
+        .repetitions(5)
+        .run()?;
+    draw(&dir, &search, &[])?;
+
+    // A scan: time linear in the size.
+    let scan = Experiment::new("gallery.size.scan")
+        .sizes([1_000, 10_000, 100_000, 1_000_000])
+        .prepare(|n| (0..n).collect::<Vec<u64>>())
+        .op(|v, ctx| v.iter().fold(ctx.i, |a, x| a ^ x) != u64::MAX)
+        .ops(200)
+        .repetitions(5)
+        .run()?;
+    draw(&dir, &scan, &[])?;
+
     let shared = Mutex::new(0u64);
     let sweep = Experiment::new("gallery.sweep.mutex_counter")
         .workers([1, 2, 4, 8])
         .ops(200_000)
-        .repetitions(3)
+        .repetitions(5)
         .op(|_: &(), _| shared.lock().map(|mut c| *c += 1).is_ok())
         .run()?;
     draw(&dir, &sweep, &[])?;
@@ -83,7 +120,11 @@ fn draw(
     bounds: &[PlotBound],
 ) -> Result<(), Box<dyn std::error::Error>> {
     let path = dir.join(format!("{}.svg", curve.id));
-    plot_curve_with_bounds(curve, &Analysis::of(curve), bounds, &path)?;
-    println!("wrote {}", path.display());
+    plot_curve_with_bounds(curve, curve.analysis(), bounds, &path)?;
+    println!(
+        "wrote {}\n{}",
+        path.display(),
+        scale_props::report::markdown_fits(curve.analysis())
+    );
     Ok(())
 }

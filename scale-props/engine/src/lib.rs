@@ -37,9 +37,9 @@
 //! | to describe load: closed, open, steps, ramp, burst, worker sweep, as values or proptest strategies | [`shape`] |
 //! | to build and run an experiment ([`Experiment::run`], [`Experiment::claim`], [`Experiment::try_prepare`]), the [`Workload`] trait, [`OpContext`] work counters | [`run`] |
 //! | a run's results: [`Curve`], [`Point`] (medians, totals, any latency quantile), [`measure::Measure`] | [`measure`] |
-//! | fitting: complexity classes, growth bins, USL, knee | [`fit`] |
+//! | fitting: complexity classes, growth bins, the time verdict ([`fit::time_growth`]), the USL and its verdict ([`fit::fit_usl_repeated`], [`fit::UslVerdict`]), knee | [`fit`] |
 //! | a curve's fits, table rows and snapshot digest, computed once ([`Curve::analysis`]); snapshots ([`assert_curve_snapshot!`]) | [`digest`] |
-//! | claims and verdicts: [`Growth`], [`Errors`], [`Budget`] (latency, throughput, memory, CPU, bytes written, fsyncs), [`expect::ThroughputKnee`], [`Verdict`], [`Curve::check`], [`Curve::usl`], [`Curve::breaking_point`] | [`expect`] |
+//! | claims and verdicts: [`Growth`], [`Errors`], [`Budget`] (latency, throughput, memory, CPU, bytes written, fsyncs), [`Scaling`] (the USL verdict of a worker sweep), [`expect::ThroughputKnee`], [`Verdict`], [`Curve::check`], [`Curve::usl`], [`Curve::breaking_point`] | [`expect`] |
 //! | Markdown (with the verdict table), CSV, JSON and SVG reports | [`report`] |
 //!
 //! # The path of the data
@@ -56,6 +56,12 @@
 //!   test as the source.
 //! - Operations shorter than about a microsecond are timed in batches (doubling while a batch takes under
 //!   2 us), so the clock does not dominate; open-model latency is measured from the scheduled start.
+//!   Operations timed alone (`.batching(false)`, think times, recovery timelines) take one clock read each:
+//!   an operation's latency runs from the previous one's end, so it carries the engine's few-ns step between
+//!   two operations (`benches/overhead.rs` measures the path against one clock read plus one HDR record).
+//! - A USL label is named only when the repetitions support it ([`fit::UslVerdict`]): a bootstrap over them
+//!   (or a ±10% margin with fewer than three) that straddles a label boundary is "undecided between" the
+//!   labels, and a fit with no more levels than parameters reports no goodness of fit.
 //! - A load shape carries its own workers and operations: `.shape(..)` with `.workers(..)` or `.ops(..)` is
 //!   [`RunError::ConflictingLoad`], not a guess.
 //! - Allocation counts need the counting allocator in the test binary: [`install_counting_allocator!`].
@@ -79,7 +85,8 @@ pub use insta as __insta;
 
 pub use digest::{Analysis, CurveDigest};
 pub use expect::{
-    Budget, Errors, ExpectError, Expectation, Growth, Judgement, Outcome, Verdict, Verdicts,
+    Budget, Errors, ExpectError, Expectation, Growth, Judgement, Outcome, Scaling, Verdict,
+    Verdicts,
 };
 pub use measure::{Axis, Curve, Point};
 pub use run::probe::CountingAllocator;

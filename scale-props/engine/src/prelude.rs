@@ -13,8 +13,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-pub use crate::expect::{Budget, Errors, ExpectError, Expectation, Growth, ThroughputKnee};
-pub use crate::fit::{Complexity, GrowthBin};
+pub use crate::expect::{
+    Budget, Errors, ExpectError, Expectation, Growth, Scaling, ThroughputKnee,
+};
+pub use crate::fit::{Complexity, GrowthBin, UslLabel};
 pub use crate::measure::{Axis, Curve, Point};
 pub use crate::run::{Experiment, OpContext, OpError, RunError, Workload};
 pub use crate::shape::{Burst, Closed, LoadShape, Open, Ramp, Steps, WorkerSweep};

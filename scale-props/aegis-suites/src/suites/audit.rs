@@ -13,7 +13,7 @@ use scale_props::fit::Complexity;
 use scale_props::{Budget, Errors, Experiment, Growth, OpError};
 
 use crate::audit_store::{AuditFixture, StoreWork, durability_name};
-use crate::claims::{CommitsPerEntry, CoversSize, Per, WorkGrows, WorkRatio};
+use crate::claims::{CommitsPerEntry, CoversSize, FsyncsPerEntry, Per, WorkGrows, WorkRatio};
 use crate::workload::{fallible, kind};
 use crate::{Case, Scale, SuiteError, Topic};
 
@@ -153,6 +153,7 @@ fn count_writes(ctx: &scale_props::OpContext<'_>, w: &StoreWork) {
     ctx.count("entries_written", w.entries_written);
     ctx.count("nodes_written", w.nodes_written);
     ctx.count("bytes_written", w.bytes_written);
+    ctx.count("fsyncs", w.fsyncs);
 }
 
 /// Appends from 1 .. 16 writers at `durability` (disk I/O): commits and bytes written per appended entry
@@ -179,6 +180,7 @@ pub fn writers(scale: Scale, durability: Durability) -> Result<Case, SuiteError>
     Ok(Case::new("audit", Topic::DiskIo, e)
         .claim(Errors::none())
         .claim(CommitsPerEntry { durability })
+        .claim(FsyncsPerEntry { durability })
         .claim(WorkRatio {
             numerator: "bytes_written",
             denominator: "entries_written",

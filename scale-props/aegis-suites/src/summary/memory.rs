@@ -85,7 +85,8 @@ pub struct DiskRow {
     pub row_bytes_per_entry: Option<f64>,
     /// Bytes the OS wrote to storage per entry (1 writer), when `/proc/self/io` was readable.
     pub os_bytes_per_entry: Option<f64>,
-    /// fsyncs per entry implied by the durability: one per commit at `synchronous=FULL`, none at `NORMAL`.
+    /// (workers, WAL fsyncs per appended entry) per level, counted by the store wrapper (commits at
+    /// `synchronous=FULL` and `Store::sync` calls; SQLite's checkpoint fsyncs are not seen).
     pub fsyncs_per_entry: Vec<(usize, f64)>,
 }
 
@@ -105,9 +106,10 @@ pub fn disk_rows(runs: &[RunCase]) -> Vec<DiskRow> {
         .into_iter()
         .filter_map(|d| {
             let c = find(runs, &audit::writers_id(d))?;
-            let per_entry = |p: &Point| {
-                p.work_per_op("commits") / p.work_per_op("entries_written").max(f64::MIN_POSITIVE)
+            let per_entry_of = |name: &str, p: &Point| {
+                p.work_per_op(name) / p.work_per_op("entries_written").max(f64::MIN_POSITIVE)
             };
+            let per_entry = |p: &Point| per_entry_of("commits", p);
             let commits: Vec<(usize, f64)> = c
                 .points
                 .iter()
@@ -117,9 +119,10 @@ pub fn disk_rows(runs: &[RunCase]) -> Vec<DiskRow> {
             Some(DiskRow {
                 id: c.id.clone(),
                 durability: format!("{} (synchronous={})", durability_name(d), synchronous(d)),
-                fsyncs_per_entry: commits
+                fsyncs_per_entry: c
+                    .points
                     .iter()
-                    .map(|(w, x)| (*w, if d == Durability::PowerLoss { *x } else { 0.0 }))
+                    .map(|p| (p.phase.workers, per_entry_of("fsyncs", p)))
                     .collect(),
                 commits_per_entry: commits,
                 row_bytes_per_entry: one.map(|p| p.work_per_op("bytes_written")),

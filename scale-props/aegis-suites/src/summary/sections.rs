@@ -168,8 +168,9 @@ pub fn memory(a: &Answers) -> String {
             .collect();
         let _ = writeln!(
             t,
-            "- Audit appends at {}: commits per entry {}; fsyncs per entry (one per commit at FULL, none at \
-             NORMAL) {}; row bytes per entry {}; bytes the OS wrote per entry {}.",
+            "- Audit appends at {}: commits per entry {}; WAL fsyncs per entry (counted: commits at FULL and \
+             Store::sync calls; checkpoint fsyncs not seen) {}; row bytes per entry {}; bytes the OS wrote per \
+             entry {}.",
             d.durability,
             commits.join(", "),
             fsyncs.join(", "),

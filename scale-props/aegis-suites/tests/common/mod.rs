@@ -25,12 +25,21 @@ pub fn run_suite(suite: SuiteName) -> Vec<RunCase> {
 }
 
 /// Asserts every claim of every case of `runs` holds (a claim that could not be judged does not), showing
-/// each verdict that does not and the curve's table.
+/// each verdict that does not and the curve's table. The one exception: a claim that could not be judged
+/// because the run measured the machine too busy to judge it ([`aegis_scale::claims::MACHINE_BUSY`]: its
+/// threads waited for CPUs other processes held) is printed, not failed: a loaded CI machine is not a
+/// defect of the code, and the main job still counts such a claim as not holding.
 pub fn assert_claims(runs: &[RunCase]) {
     let mut problems = Vec::new();
     for r in runs {
         assert!(!r.verdicts.is_empty(), "`{}` carries no claim", r.curve.id);
         for v in r.verdicts.iter().filter(|v| !v.holds()) {
+            if let scale_props::Outcome::Unjudged { why } = &v.judgement.outcome
+                && why.starts_with(aegis_scale::claims::MACHINE_BUSY)
+            {
+                eprintln!("not judged on a busy machine (tolerated in tests): {v}");
+                continue;
+            }
             problems.push(format!(
                 "{v}\n{}",
                 scale_props::report::markdown_table(r.curve.analysis())
@@ -46,8 +55,9 @@ pub fn assert_claims(runs: &[RunCase]) {
 
 /// Work counters whose per-operation value depends on thread timing when several workers run: group commit
 /// moves audit commits between operations, and concurrent verification sees a log of timing-dependent length.
-const TIMING_MOVED_WORK: [&str; 4] = [
+const TIMING_MOVED_WORK: [&str; 5] = [
     "commits",
+    "fsyncs",
     "audit_commits",
     "audit_bytes_written",
     "entries_verified",

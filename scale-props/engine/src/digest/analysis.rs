@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::{CurveDigest, Row};
 use crate::fit::{
     CacheLevels, ComplexityFit, DEFAULT_KNEE_GAIN_FRACTION, FitError, Knee, Sample, TimeGrowth,
-    UslFit, fit_complexity, fit_usl_on_cores, knee, time_growth,
+    UslFit, fit_complexity, fit_usl_repeated, knee, time_growth,
 };
 use crate::measure::{Axis, Curve, Point};
 
@@ -85,25 +85,32 @@ impl Fits {
     }
 }
 
-/// The USL of a curve's median throughput against workers, fitted on the levels within the cores the run had
-/// ([`Curve::cores`], see [`fit_usl_on_cores`]). The one USL computation: [`Fits::of`] and `Curve::usl` both
-/// call it. A curve on another axis is read by each point's worker count. Cost: as [`fit_usl_on_cores`].
+/// The USL of a curve's throughput against workers, fitted on the levels within the cores the run had
+/// ([`Curve::cores`], see [`fit_usl_repeated`]) from each level's repetitions, so its verdict names a label
+/// only when the repetitions support it. The one USL computation: [`Fits::of`] and `Curve::usl` both call it.
+/// A curve on another axis is read by each point's worker count. Cost: as [`fit_usl_repeated`].
 ///
 /// # Errors
 /// [`FitError::TooFewWithinCores`] when fewer than two distinct levels lie within the cores (the verdict cannot
-/// be made), and the errors of [`fit_usl_on_cores`] for points it rejects.
+/// be made), and the errors of [`fit_usl_repeated`] for points it rejects.
 pub fn usl_of(curve: &Curve) -> Result<UslFit, FitError> {
-    let measured: Vec<(f64, f64)> = if curve.axis == Axis::Workers {
-        curve.series(Point::median_throughput)
-    } else {
-        curve
-            .points
-            .iter()
-            .map(|p| (p.phase.workers as f64, p.median_throughput()))
-            .collect()
-    };
-    let sample = Sample::from_pairs(measured)?;
-    fit_usl_on_cores(&sample, curve.cores.max(1) as f64)
+    let levels: Vec<(f64, Vec<f64>)> = curve
+        .points
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let workers = if curve.axis == Axis::Workers {
+                p.x(curve.axis, i)
+            } else {
+                p.phase.workers as f64
+            };
+            (
+                workers,
+                p.repetitions.iter().map(|m| m.throughput).collect(),
+            )
+        })
+        .collect();
+    fit_usl_repeated(&levels, curve.cores.max(1) as f64)
 }
 
 fn phase_fits(phase: String, pts: &[&Point]) -> PhaseFits {

@@ -13,6 +13,7 @@ mod expectation;
 mod growth;
 mod judgement;
 mod knee;
+mod scaling;
 mod usl;
 mod verdict;
 
@@ -23,5 +24,6 @@ pub use expectation::Expectation;
 pub use growth::Growth;
 pub use judgement::{Judgement, Outcome};
 pub use knee::ThroughputKnee;
+pub use scaling::Scaling;
 pub use usl::UslReport;
 pub use verdict::{Verdict, Verdicts, verdict_table};

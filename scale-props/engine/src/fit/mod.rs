@@ -13,7 +13,9 @@
 //!   undecided with the reason. Never a class steeper than the data support.
 //! - [`fit_usl`]: `X(N) = lambda N / (1 + sigma (N - 1) + kappa N (N - 1))` with `sigma, kappa >= 0`
 //!   ([`UslFit`]); [`fit_usl_on_cores`] fits it on the levels the cores can run in parallel and labels the
-//!   levels above them CPU-capped.
+//!   levels above them CPU-capped; [`fit_usl_repeated`] does the same from repetitions. Every fit carries a
+//!   [`UslVerdict`]: a label only when the spread of the measurements (bootstrap over repetitions, or a
+//!   margin) supports it, else undecided between the labels it allows.
 //! - [`knee`] and [`first_failure`]: where throughput stops growing, where a property first breaks.
 //!
 //! # Example
@@ -35,9 +37,11 @@ mod error;
 mod growth;
 mod knee;
 mod regression;
+mod resample;
 mod sample;
 mod time;
 mod usl;
+mod usl_verdict;
 
 pub use cache::{CacheLevel, CacheLevels};
 pub use complexity::{
@@ -52,4 +56,8 @@ pub use time::{
     FLAT_SLOPE, LocalSlope, MEMORY_STEP_LIMIT, MEMORY_STEP_SLOPE, TimeGrowth, TimeVerdict,
     time_growth,
 };
-pub use usl::{LINEAR_PENALTY, UslFit, UslLabel, fit_usl, fit_usl_on_cores};
+pub use usl::{LINEAR_PENALTY, UslFit, UslLabel, fit_usl, fit_usl_on_cores, fit_usl_repeated};
+pub use usl_verdict::{
+    SpreadBasis, USL_DECIDED_SHARE, USL_MARGIN, USL_MIN_REPETITIONS, USL_RESAMPLES, UslInterval,
+    UslVerdict,
+};

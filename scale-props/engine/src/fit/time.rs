@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 use super::cache::CacheLevels;
 use super::growth::GrowthBin;
 use super::regression::ols_slope;
-use super::sample::median;
+use super::resample::{SplitMix, quantile};
 use super::{FitError, Sample};
 
 /// The largest rise in time per operation (slowest size over fastest) that a memory step may explain.
@@ -213,26 +213,6 @@ impl fmt::Display for TimeGrowth {
     }
 }
 
-/// A deterministic splitmix64 stream for the bootstrap (same data, same interval).
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        (z % n as u64) as usize
-    }
-}
-
-/// The q-quantile (0..=1) of sorted values, by nearest rank.
-fn quantile(sorted: &[f64], q: f64) -> f64 {
-    let i = ((sorted.len() - 1) as f64 * q).round() as usize;
-    sorted[i]
-}
-
 /// Judges how time per operation grows with size (see the module docs for the method).
 ///
 /// `reps` holds one `(size, repetitions)` entry per distinct size (any order); each repetition is one time per
@@ -297,12 +277,7 @@ pub fn time_growth(reps: &[(f64, Vec<f64>)], caches: &CacheLevels) -> Result<Tim
         .map(|_| {
             let ys: Vec<f64> = reps
                 .iter()
-                .map(|(_, times)| {
-                    let drawn: Vec<f64> = (0..times.len())
-                        .map(|_| times[rng.below(times.len())])
-                        .collect();
-                    median(&drawn).unwrap_or(f64::NAN)
-                })
+                .map(|(_, times)| rng.resampled_median(times))
                 .collect();
             slope_of(&ys)
         })

@@ -1,4 +1,5 @@
-//! The Universal Scalability Law, fitted by constrained non-linear least squares.
+//! The Universal Scalability Law, fitted by constrained non-linear least squares, with a verdict the data
+//! support ([`UslVerdict`]).
 
 use std::fmt;
 
@@ -7,13 +8,15 @@ use nalgebra::storage::Owned;
 use nalgebra::{DMatrix, DVector, Dyn};
 use serde::{Deserialize, Serialize};
 
+use super::usl_verdict::{UslInterval, UslVerdict, judge_spread};
 use super::{FitError, Sample};
 
 /// Below this total penalty `sigma (N - 1) + kappa N (N - 1)` at the largest measured N (efficiency above
 /// 1 / 1.1, about 91%), the fit is labelled [`UslLabel::Linear`].
 pub const LINEAR_PENALTY: f64 = 0.1;
 
-/// How throughput scales with workers, per the Universal Scalability Law.
+/// How throughput scales with workers, per the Universal Scalability Law. Ordered from best to worst
+/// (`Linear < ContentionLimited < CoherencyLimited`), so a claim can bound it ([`crate::expect::Scaling`]).
 ///
 /// Labels are relative to the measured range, with `M` the largest measured worker count:
 /// - `Linear` when `sigma (M - 1) + kappa M (M - 1) <= `[`LINEAR_PENALTY`];
@@ -23,9 +26,9 @@ pub const LINEAR_PENALTY: f64 = 0.1;
 ///
 /// A hard ceiling is not USL-shaped: throughput that stops dead at the machine's core count (e.g. 1, 1.9, 1.95,
 /// 1.97 at 1, 2, 4, 8 workers on two cores) is fitted with kappa bending the curve over, a peak inside the range
-/// and the label `CoherencyLimited`, with a large error (~8% there). Sweep workers up to the core count when the
-/// label matters, and read [`UslFit::normalized_rmse`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// and the label `CoherencyLimited`, with a large error (~8% there). [`fit_usl_on_cores`] fits only the levels
+/// within the cores for that reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum UslLabel {
     /// Near-linear: contention and coherency both negligible over the measured range.
     Linear,
@@ -52,26 +55,39 @@ impl fmt::Display for UslLabel {
     }
 }
 
-/// A Universal Scalability Law fit: `X(N) = lambda N / (1 + sigma (N - 1) + kappa N (N - 1))`.
+/// A Universal Scalability Law fit: `X(N) = lambda N / (1 + sigma (N - 1) + kappa N (N - 1))`, with the
+/// verdict the measurements support.
 ///
-/// Invariants: `lambda > 0`, `sigma >= 0`, `kappa >= 0`, all finite.
+/// Invariants: `lambda > 0`, `sigma >= 0`, `kappa >= 0`, all finite; `label` is among the labels `verdict`
+/// allows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UslFit {
     /// Throughput of one worker (in the sample's y unit).
     pub lambda: f64,
-    /// Contention coefficient, >= 0.
+    /// Contention coefficient, >= 0 (point estimate; its spread is in [`UslFit::interval`]).
     pub sigma: f64,
-    /// Coherency coefficient, >= 0.
+    /// Coherency coefficient, >= 0 (point estimate; its spread is in [`UslFit::interval`]).
     pub kappa: f64,
     /// `sqrt((1 - sigma) / kappa)`, the worker count of peak throughput; `None` when kappa is 0 or sigma >= 1
     /// (throughput then never falls).
     pub peak_workers: Option<f64>,
-    /// The label (see [`UslLabel`] for the thresholds).
+    /// The label of the point estimate (`sigma`, `kappa`; see [`UslLabel`] for the thresholds). Whether the
+    /// data support it is [`UslFit::verdict`]: read that one.
     pub label: UslLabel,
+    /// The label the measurements support, or undecided between the labels their spread allows.
+    pub verdict: UslVerdict,
+    /// The spread of sigma and kappa over resamples of the repetitions (or over a margin when there are too
+    /// few repetitions), and what it came from.
+    pub interval: UslInterval,
     /// Root-mean-square relative error of the fitted curve, `sqrt(mean(((X - fit) / X)^2))`, over the levels
-    /// the fit used (those within [`UslFit::cores`]).
-    pub normalized_rmse: f64,
-    /// The (workers, throughput) points measured, including any above [`UslFit::cores`].
+    /// the fit used (those within [`UslFit::cores`]); `None` for an exact fit ([`UslFit::is_exact`]), where
+    /// it would be 0 whatever the data.
+    pub normalized_rmse: Option<f64>,
+    /// Distinct worker levels the law was fitted on.
+    pub fitted_levels: usize,
+    /// Parameters fitted: 2 (`lambda`, `sigma`) or 3 (with `kappa`).
+    pub parameters: usize,
+    /// The (workers, median throughput) points measured, including any above [`UslFit::cores`].
     pub sample: Sample,
     /// The cores the run had, when the fit accounts for them ([`fit_usl_on_cores`]): the USL is fitted on the
     /// levels up to this many workers, and the model holds throughput flat above it (CPU-capped).
@@ -94,6 +110,12 @@ impl UslFit {
         self.cores.is_some_and(|c| workers > c)
     }
 
+    /// Returns true if and only if the fit has no more levels than parameters: it passes through every
+    /// point whatever they are, so it has no goodness of fit (its error is 0 by construction). Cost: O(1).
+    pub fn is_exact(&self) -> bool {
+        self.fitted_levels <= self.parameters
+    }
+
     /// Fitted efficiency at `workers`: `X(N) / (N lambda)`, 1 for perfect scaling. Cost: O(1).
     pub fn efficiency(&self, workers: f64) -> f64 {
         self.throughput(workers) / (workers * self.lambda)
@@ -108,28 +130,42 @@ impl UslFit {
     pub fn max_workers(&self) -> f64 {
         self.sample.xs().iter().fold(f64::MIN, |m, &x| m.max(x))
     }
+
+    /// How well the curve fits, in words: `exact fit (2 levels, 2 parameters): no goodness of fit` or
+    /// `rms relative error 1.20% over 3 levels`. Cost: O(1).
+    pub fn goodness(&self) -> String {
+        match self.normalized_rmse {
+            Some(e) => format!(
+                "rms relative error {:.2}% over {} levels",
+                e * 100.0,
+                self.fitted_levels
+            ),
+            None => format!(
+                "exact fit ({} levels, {} parameters): no goodness of fit",
+                self.fitted_levels, self.parameters
+            ),
+        }
+    }
 }
 
 impl fmt::Display for UslFit {
+    /// First line: verdict, parameters with their intervals, peak, goodness of fit; then the table.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "USL {}", self.label)?;
+        write!(f, "USL {}", self.verdict)?;
         if let Some(c) = self.cores {
             write!(f, " up to {c} cores, CPU-capped above")?;
         }
+        let (s, k) = (self.interval.sigma, self.interval.kappa);
         write!(
             f,
-            ": lambda {:.4e}, sigma {:.5}, kappa {:.3e}, ",
-            self.lambda, self.sigma, self.kappa
+            ": lambda {:.4e}, sigma {:.5} (90% {:.3}..{:.3}), kappa {:.3e} (90% {:.2e}..{:.2e}), ",
+            self.lambda, self.sigma, s.0, s.1, self.kappa, k.0, k.1
         )?;
         match self.peak_workers {
             Some(peak) => write!(f, "peak at {peak:.1} workers")?,
             None => write!(f, "no peak")?,
         }
-        writeln!(
-            f,
-            "; rms relative error {:.2}%",
-            self.normalized_rmse * 100.0
-        )?;
+        writeln!(f, "; {}; spread {}", self.goodness(), self.interval.basis)?;
         writeln!(
             f,
             "{:>8} {:>12} {:>12} {:>10}",
@@ -149,7 +185,7 @@ impl fmt::Display for UslFit {
 }
 
 /// The label of `sigma`, `kappa` over a measured range whose largest worker count is `m` (see [`UslLabel`]).
-fn label_for(sigma: f64, kappa: f64, m: f64) -> UslLabel {
+pub(super) fn label_for(sigma: f64, kappa: f64, m: f64) -> UslLabel {
     let peak = (kappa > 0.0 && sigma < 1.0).then(|| ((1.0 - sigma) / kappa).sqrt());
     if sigma * (m - 1.0) + kappa * m * (m - 1.0) <= LINEAR_PENALTY {
         UslLabel::Linear
@@ -275,7 +311,8 @@ fn nonnegative_pair(u: &[f64], v: &[f64], z: &[f64]) -> (f64, f64) {
     }
 }
 
-/// Fits the USL to (workers, throughput) points, with `sigma >= 0` and `kappa >= 0`.
+/// Fits the USL to (workers, throughput) points, with `sigma >= 0` and `kappa >= 0`, over every level (no
+/// core count: see [`fit_usl_on_cores`] for fits that know the machine).
 ///
 /// Method: scale throughput by a first guess of lambda (the throughput per worker at the smallest worker
 /// count); take `sigma`, `kappa` from the linearised form `N / C(N) - 1 = sigma (N - 1) + kappa N (N - 1)`
@@ -283,15 +320,19 @@ fn nonnegative_pair(u: &[f64], v: &[f64], z: &[f64]) -> (f64, f64) {
 /// Levenberg-Marquardt (crate `levenberg-marquardt`) on relative residuals, on each face of the constraint set
 /// (both free, `kappa = 0`, `sigma = 0`, both 0), and keep the feasible result with the least error.
 ///
+/// One value per level gives no spread: the verdict comes from a margin of ±10% on each level's throughput
+/// ([`crate::fit::SpreadBasis::Margin`]); [`fit_usl_repeated`] takes repetitions and bootstraps them.
+///
 /// Cost: O(k) per Levenberg-Marquardt iteration for k points, at most a few hundred iterations per face
-/// (in practice a few dozen); O(k log k) for the validation.
+/// (in practice a few dozen), times the margin's corners (up to 2^6).
 ///
 /// # Errors
 /// [`FitError::TooFewPoints`] with fewer than three points, [`FitError::TooFewDistinct`] with fewer than three
 /// distinct worker counts, [`FitError::BadValue`] when a worker count is below 1 or a throughput is not > 0.
 pub fn fit_usl(sample: &Sample) -> Result<UslFit, FitError> {
     sample.require_size(3, 3)?;
-    fit_faces(sample, true)
+    check_domain(sample)?;
+    fit_levels(&singletons(sample), None)
 }
 
 /// Fits the USL on the levels the cores can run in parallel, and labels the levels above them CPU-capped.
@@ -302,10 +343,12 @@ pub fn fit_usl(sample: &Sample) -> Result<UslFit, FitError> {
 /// and call any code coherency-limited. So:
 /// - with three or more distinct levels up to `cores`: [`fit_usl`] on those levels;
 /// - with exactly two: contention only (`kappa = 0`, which two levels cannot tell from sigma), so the label is
-///   [`UslLabel::Linear`] or [`UslLabel::ContentionLimited`];
+///   [`UslLabel::Linear`] or [`UslLabel::ContentionLimited`], and the fit is exact (two levels, two
+///   parameters: [`UslFit::is_exact`]);
 /// - the levels above `cores` stay in [`UslFit::sample`] and are modelled as the throughput at `cores`.
 ///
-/// Cost: as [`fit_usl`].
+/// One value per level: the verdict comes from a ±10% margin (see [`fit_usl`]); with repetitions use
+/// [`fit_usl_repeated`]. Cost: as [`fit_usl`].
 ///
 /// # Errors
 /// [`FitError::BadParameter`] when `cores` is not finite or below 1; [`FitError::TooFewWithinCores`] when
@@ -314,15 +357,47 @@ pub fn fit_usl(sample: &Sample) -> Result<UslFit, FitError> {
 ///
 /// ```
 /// use scale_props::fit::{fit_usl_on_cores, Sample, UslLabel};
-/// // Per-worker counters on two cores: doubles to 2 workers, flat at 4.
-/// let sample = Sample::new(vec![1.0, 2.0, 4.0], vec![1.0e6, 1.95e6, 1.96e6])?;
+/// // One Mutex on two cores: the second worker loses more than it adds; flat at 4 (CPU-capped).
+/// let sample = Sample::new(vec![1.0, 2.0, 4.0], vec![1.0e6, 0.6e6, 0.58e6])?;
 /// let fit = fit_usl_on_cores(&sample, 2.0)?;
-/// assert_eq!(fit.label, UslLabel::Linear);
+/// assert_eq!(fit.verdict.label(), Some(UslLabel::ContentionLimited));
+/// assert!(fit.is_exact() && fit.goodness().starts_with("exact fit"));
 /// assert!(fit.is_capped(4.0) && (fit.throughput(4.0) - fit.throughput(2.0)).abs() < 1e-6);
 /// assert!(fit_usl_on_cores(&sample, 1.0).is_err(), "one level within one core judges nothing");
 /// # Ok::<(), scale_props::fit::FitError>(())
 /// ```
 pub fn fit_usl_on_cores(sample: &Sample, cores: f64) -> Result<UslFit, FitError> {
+    check_domain(sample)?;
+    fit_usl_repeated(&singletons(sample), cores)
+}
+
+/// Fits the USL on the levels within `cores` (as [`fit_usl_on_cores`]) from repetitions: one
+/// `(workers, throughputs)` entry per level, the fit on each level's median, and a verdict the repetitions
+/// support ([`UslVerdict`]).
+///
+/// With at least three repetitions at every level within the cores, sigma and kappa get a 90% interval by a
+/// deterministic bootstrap (each level's median recomputed from its repetitions drawn with replacement, 200
+/// times, and the law refitted), and the verdict names a label only when at least 95% of the resamples give
+/// it; otherwise it is undecided between the labels the resamples give (each by at least 5%), with their
+/// shares. With fewer repetitions the spread is a ±10% margin on each level's median (every combination of
+/// the margin's ends) and the verdict is undecided when any combination changes the label.
+///
+/// Cost: the fit's cost times 200 resamples (or the margin's corners, up to 2^6).
+///
+/// # Errors
+/// As [`fit_usl_on_cores`], and [`FitError::EmptyGroup`] for a level without repetitions.
+///
+/// ```
+/// use scale_props::fit::{fit_usl_repeated, UslLabel, UslVerdict};
+/// // Per-worker counters on two cores, 5 runs per level: the 2-worker runs straddle 91% efficiency.
+/// let levels = [(1.0, vec![1.00e6, 1.02e6, 0.98e6, 1.01e6, 0.99e6]),
+///               (2.0, vec![1.70e6, 1.95e6, 1.78e6, 1.96e6, 1.83e6])];
+/// let fit = fit_usl_repeated(&levels, 2.0)?;
+/// assert!(!fit.verdict.is_decided(), "{fit}");
+/// assert_eq!(fit.verdict.labels(), &[UslLabel::Linear, UslLabel::ContentionLimited]);
+/// # Ok::<(), scale_props::fit::FitError>(())
+/// ```
+pub fn fit_usl_repeated(levels: &[(f64, Vec<f64>)], cores: f64) -> Result<UslFit, FitError> {
     if !(cores.is_finite() && cores >= 1.0) {
         return Err(FitError::BadParameter {
             name: "cores",
@@ -330,25 +405,12 @@ pub fn fit_usl_on_cores(sample: &Sample, cores: f64) -> Result<UslFit, FitError>
             expected: "a finite value >= 1",
         });
     }
-    check_domain(sample)?;
-    let within: Vec<(f64, f64)> = sample.points().filter(|&(n, _)| n <= cores).collect();
-    let distinct = {
-        let mut ns: Vec<f64> = within.iter().map(|p| p.0).collect();
-        ns.sort_by(f64::total_cmp);
-        ns.dedup();
-        ns.len()
-    };
-    if distinct < 2 {
-        return Err(FitError::TooFewWithinCores {
-            within: distinct,
-            cores,
-        });
-    }
-    let within = Sample::from_pairs(within)?;
-    let mut fit = fit_faces(&within, within.distinct_xs() >= 3)?;
-    fit.sample = sample.clone();
-    fit.cores = Some(cores);
-    Ok(fit)
+    fit_levels(levels, Some(cores))
+}
+
+/// One repetition per point of `sample`.
+fn singletons(sample: &Sample) -> Vec<(f64, Vec<f64>)> {
+    sample.points().map(|(n, y)| (n, vec![y])).collect()
 }
 
 /// Worker counts >= 1 and throughput > 0.
@@ -364,18 +426,96 @@ fn check_domain(sample: &Sample) -> Result<(), FitError> {
     sample.require_positive_y("throughput must be > 0")
 }
 
-/// The USL by least squares over the constraint faces; `kappa` stays 0 unless `with_kappa`. The sample has at
-/// least two distinct levels (three with `with_kappa`).
-fn fit_faces(sample: &Sample, with_kappa: bool) -> Result<UslFit, FitError> {
-    check_domain(sample)?;
-    let ns = sample.xs();
+/// The fit on the levels within `cores` (all levels without), its spread and verdict.
+fn fit_levels(levels: &[(f64, Vec<f64>)], cores: Option<f64>) -> Result<UslFit, FitError> {
+    for (index, (n, ys)) in levels.iter().enumerate() {
+        if !(n.is_finite() && *n >= 1.0) {
+            return Err(FitError::BadValue {
+                index,
+                value: *n,
+                reason: "worker counts must be >= 1",
+            });
+        }
+        if ys.is_empty() {
+            return Err(FitError::EmptyGroup { index });
+        }
+        if let Some(&value) = ys.iter().find(|y| !(y.is_finite() && **y > 0.0)) {
+            return Err(FitError::BadValue {
+                index,
+                value,
+                reason: "throughput must be > 0",
+            });
+        }
+    }
+    let sample = Sample::from_repetitions(
+        levels.iter().map(|l| l.0).collect(),
+        &levels.iter().map(|l| l.1.clone()).collect::<Vec<_>>(),
+    )?;
+    let within: Vec<(f64, Vec<f64>)> = levels
+        .iter()
+        .filter(|(n, _)| cores.is_none_or(|c| *n <= c))
+        .cloned()
+        .collect();
+    let distinct = {
+        let mut ns: Vec<f64> = within.iter().map(|l| l.0).collect();
+        ns.sort_by(f64::total_cmp);
+        ns.dedup();
+        ns.len()
+    };
+    if distinct < 2 {
+        return Err(FitError::TooFewWithinCores {
+            within: distinct,
+            cores: cores.unwrap_or(f64::INFINITY),
+        });
+    }
+    let with_kappa = distinct >= 3;
+    let ns: Vec<f64> = within.iter().map(|l| l.0).collect();
+    let medians: Vec<f64> = within
+        .iter()
+        .map(|l| super::median(&l.1).unwrap_or(f64::NAN))
+        .collect();
+    let point = estimate(&ns, &medians, with_kappa);
+    let m = ns.iter().fold(f64::MIN, |a, &n| a.max(n));
+    let label = label_for(point.sigma, point.kappa, m);
+    let (verdict, interval) = judge_spread(&within, &point, label, with_kappa, m);
+    let parameters = if with_kappa { 3 } else { 2 };
+    let exact = within.len() <= parameters;
+    Ok(UslFit {
+        lambda: point.lambda,
+        sigma: point.sigma,
+        kappa: point.kappa,
+        peak_workers: (point.kappa > 0.0 && point.sigma < 1.0)
+            .then(|| ((1.0 - point.sigma) / point.kappa).sqrt()),
+        label,
+        verdict,
+        interval,
+        normalized_rmse: (!exact).then(|| (point.sse / within.len() as f64).sqrt()),
+        fitted_levels: within.len(),
+        parameters,
+        sample,
+        cores,
+    })
+}
+
+/// A point estimate of the law: parameters and the sum of squared relative residuals.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Estimate {
+    pub(super) lambda: f64,
+    pub(super) sigma: f64,
+    pub(super) kappa: f64,
+    pub(super) sse: f64,
+}
+
+/// The USL by least squares over the constraint faces; `kappa` stays 0 unless `with_kappa`. `ns` holds at
+/// least two distinct levels (three with `with_kappa`), all >= 1, and `ys` positive throughputs.
+pub(super) fn estimate(ns: &[f64], ys: &[f64], with_kappa: bool) -> Estimate {
     let (n_min, y_at_min) =
-        sample.points().fold(
+        ns.iter().zip(ys).fold(
             (f64::INFINITY, 0.0),
-            |(bn, by), (n, y)| if n < bn { (n, y) } else { (bn, by) },
+            |(bn, by), (&n, &y)| if n < bn { (n, y) } else { (bn, by) },
         );
     let lambda0 = y_at_min / n_min;
-    let ys: Vec<f64> = sample.ys().iter().map(|y| y / lambda0).collect();
+    let ys: Vec<f64> = ys.iter().map(|y| y / lambda0).collect();
 
     let u: Vec<f64> = ns.iter().map(|n| n - 1.0).collect();
     let v: Vec<f64> = ns.iter().map(|n| n * (n - 1.0)).collect();
@@ -424,20 +564,12 @@ fn fit_faces(sample: &Sample, with_kappa: bool) -> Result<UslFit, FitError> {
         }
     }
     let ([lambda, sigma, kappa], sse) = best;
-    let lambda = lambda * lambda0;
-    let peak_workers = (kappa > 0.0 && sigma < 1.0).then(|| ((1.0 - sigma) / kappa).sqrt());
-    let m = ns.iter().fold(f64::MIN, |a, &n| a.max(n));
-    let label = label_for(sigma, kappa, m);
-    Ok(UslFit {
-        lambda,
+    Estimate {
+        lambda: lambda * lambda0,
         sigma,
         kappa,
-        peak_workers,
-        label,
-        normalized_rmse: (sse / ns.len() as f64).sqrt(),
-        sample: sample.clone(),
-        cores: None,
-    })
+        sse,
+    }
 }
 
 #[cfg(all(test, not(loom)))]
@@ -479,7 +611,7 @@ mod tests {
             "{fit}"
         );
         assert_eq!(fit.label, UslLabel::CoherencyLimited, "{fit}");
-        assert!(fit.normalized_rmse < 1e-9, "{fit}");
+        assert!(fit.normalized_rmse.is_some_and(|e| e < 1e-9), "{fit}");
     }
 
     #[test]
@@ -522,7 +654,14 @@ mod tests {
         let fit = fit_usl(&synthetic(250.0, 0.02, 0.0005, &DOUBLING, &[])).expect("fits");
         let text = fit.to_string();
         assert!(
-            text.starts_with("USL coherency-limited: lambda 2.5000e2, sigma 0.02000"),
+            text.starts_with(&format!(
+                "USL {}: lambda 2.5000e2, sigma 0.02000 (90% ",
+                fit.verdict
+            )),
+            "{text}"
+        );
+        assert!(
+            text.contains("rms relative error 0.00% over 7 levels"),
             "{text}"
         );
         assert!(text.contains("peak at 44.3 workers"), "{text}");
@@ -561,7 +700,7 @@ mod tests {
         let fit = fit_usl(&sample).expect("fits");
         assert!(fit.sigma > 0.5, "{fit}");
         assert_ne!(fit.label, UslLabel::Linear, "{fit}");
-        assert!(fit.normalized_rmse < 0.1, "{fit}");
+        assert!(fit.normalized_rmse.is_some_and(|e| e < 0.1), "{fit}");
     }
 
     #[test]
@@ -578,9 +717,10 @@ mod tests {
         assert_eq!(fit.throughput(4.0), fit.throughput(2.0));
         let text = fit.to_string();
         assert!(
-            text.starts_with("USL linear up to 2 cores, CPU-capped above"),
-            "{text}"
+            text.starts_with("USL undecided between linear and contention-limited ("),
+            "one value per level: a ±10% margin straddles the linear boundary: {text}"
         );
+        assert!(text.contains(") up to 2 cores, CPU-capped above"), "{text}");
         assert_eq!(
             text.lines().filter(|l| l.ends_with(" capped")).count(),
             2,
@@ -593,9 +733,18 @@ mod tests {
         let sample = Sample::new(vec![1.0, 2.0, 4.0], vec![1.0e6, 6.0e5, 5.5e5]).expect("valid");
         let fit = fit_usl_on_cores(&sample, 2.0).expect("fits");
         assert_eq!(fit.label, UslLabel::ContentionLimited, "{fit}");
-        // Two levels fit exactly: X(2) / X(1) = 2 / (1 + sigma).
+        assert_eq!(
+            fit.verdict.label(),
+            Some(UslLabel::ContentionLimited),
+            "{fit}"
+        );
+        // Two levels fit exactly: X(2) / X(1) = 2 / (1 + sigma), with no goodness of fit to report.
         assert!((fit.sigma - (2.0 / 0.6 - 1.0)).abs() < 1e-6, "{fit}");
-        assert!(fit.normalized_rmse < 1e-9, "{fit}");
+        assert!(fit.is_exact() && fit.normalized_rmse.is_none(), "{fit}");
+        assert!(
+            fit.to_string()
+                .contains("exact fit (2 levels, 2 parameters): no goodness of fit")
+        );
     }
 
     #[test]
@@ -701,7 +850,9 @@ mod tests {
             let q: Vec<f64> = ns.iter().zip(&ys).map(|(n, y)| n / y).collect();
             let lambda = q.iter().sum::<f64>() / q.iter().map(|q| q * q).sum::<f64>();
             let linear_rmse = (q.iter().map(|q| (lambda * q - 1.0).powi(2)).sum::<f64>() / 5.0).sqrt();
-            prop_assert!(fit.normalized_rmse <= linear_rmse * (1.0 + 1e-9), "{}", fit);
+            let rmse = fit.normalized_rmse.unwrap_or(f64::NAN);
+            prop_assert!(rmse <= linear_rmse * (1.0 + 1e-9), "{}", fit);
+            prop_assert!(fit.verdict.allows(fit.label), "{}", fit);
         }
     }
 }

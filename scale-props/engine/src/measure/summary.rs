@@ -133,6 +133,10 @@ pub struct Measure {
     pub memory: Option<Memory>,
     /// CPU use, where available.
     pub cpu: Option<CpuUse>,
+    /// Time the workers spent runnable but waiting for a CPU, summed over workers (Linux run-queue delay):
+    /// how much other work kept this run off the CPUs. `None` where the kernel does not report it.
+    #[serde(default)]
+    pub cpu_wait: Option<Duration>,
     /// Disk I/O.
     pub io: DiskIo,
     /// Allocations, when the counting allocator is installed.
@@ -179,6 +183,15 @@ impl Measure {
             }
         }
         Ok(self.recorded.last().map_or(0, |(v, _)| *v))
+    }
+
+    /// The workers' wait for a CPU over the wall time: the average number of this run's threads that were
+    /// runnable but not running (0 on a machine with CPUs to spare; `None` where not measured). Cost: O(1).
+    pub fn cpu_wait_share(&self) -> Option<f64> {
+        let wall = self.wall.as_secs_f64();
+        self.cpu_wait
+            .filter(|_| wall > 0.0)
+            .map(|w| w.as_secs_f64() / wall)
     }
 
     /// Summarises one record; `cores` is the number of logical CPUs.
@@ -231,6 +244,7 @@ impl Measure {
                 },
             }),
             io: r.io,
+            cpu_wait: r.cpu_wait,
             allocations: r.allocations.map(|(count, bytes)| Allocations {
                 count,
                 bytes,
@@ -267,6 +281,7 @@ mod tests {
             memory: None,
             cpu: None,
             io: DiskIo::Unavailable,
+            cpu_wait: None,
             allocations: None,
             work: BTreeMap::new(),
             max_batch: 1,

@@ -39,6 +39,9 @@ pub struct PhaseRecord {
     pub rss: Option<(u64, u64, u64)>,
     /// CPU time consumed by the process during the phase.
     pub cpu: Option<CpuTimes>,
+    /// Time the workers spent runnable but waiting for a CPU during the phase, summed over workers (Linux
+    /// run-queue delay); `None` where the kernel does not report it.
+    pub cpu_wait: Option<Duration>,
     /// Disk bytes read and written by the process during the phase.
     pub io: DiskIo,
     /// Largest batch of operations timed together (1 means every operation was timed alone).

@@ -16,6 +16,7 @@ use rayon::ThreadPool;
 
 use super::probe::{
     RssMonitor, allocator_installed, cpu_times, disk_io, rss_bytes, thread_allocations,
+    thread_run_delay,
 };
 use super::{OpContext, PhaseRecord, RunError, Workload};
 use crate::shape::{Arrival, Phase, PhaseRole};
@@ -87,6 +88,8 @@ struct WorkerRecord {
     timeline: Vec<(u64, u64)>,
     /// When this worker's last operation ended (None if it ran none).
     last_end: Option<Instant>,
+    /// Run-queue delay of this worker's thread over the phase.
+    cpu_wait: Option<Duration>,
 }
 
 impl WorkerRecord {
@@ -103,6 +106,7 @@ impl WorkerRecord {
             max_batch: 0,
             timeline: Vec::new(),
             last_end: None,
+            cpu_wait: None,
         }
     }
 }
@@ -135,6 +139,7 @@ pub(crate) fn run_phase<W: Workload>(
     let end_edge: OnceLock<Edge> = OnceLock::new();
     let workers: Vec<WorkerRecord> = pool.broadcast(|ctx| {
         let mut rec = WorkerRecord::new(&template);
+        let waited_before = thread_run_delay();
         ready.wait();
         let start = start_edge.get_or_init(Edge::start).at;
         let deadline = start + phase.max_duration;
@@ -162,6 +167,9 @@ pub(crate) fn run_phase<W: Workload>(
         if running.fetch_sub(1, Ordering::AcqRel) == 1 {
             let _ = end_edge.set(Edge::end());
         }
+        rec.cpu_wait = waited_before
+            .zip(thread_run_delay())
+            .map(|(before, after)| after.saturating_sub(before));
         rec
     });
     let peak = monitor.stop();
@@ -202,6 +210,7 @@ pub(crate) fn run_phase<W: Workload>(
             .zip(start.cpu)
             .map(|(after, before)| after.since(&before)),
         io: end.io.since(&start.io),
+        cpu_wait: workers.iter().map(|w| w.cpu_wait).sum(),
         max_batch: 0,
         timeline: Vec::new(),
     };
@@ -243,6 +252,9 @@ fn run_one<W: Workload>(input: &PhaseInput<'_, W>, i: u64, worker: usize, rec: &
     }
 }
 
+/// The closed model: each worker takes the next operations until all are done or the deadline passes.
+/// Operations are timed alone ([`closed_loop_each`]) when they have a think time, a recovery timeline or
+/// batching is off; otherwise in doubling batches ([`closed_loop_batched`]).
 fn closed_loop<W: Workload>(
     input: &PhaseInput<'_, W>,
     next: &AtomicU64,
@@ -253,8 +265,105 @@ fn closed_loop<W: Workload>(
     rec: &mut WorkerRecord,
 ) {
     let phase = input.phase;
+    if phase.think.is_some() || keep_timeline || !input.batching {
+        closed_loop_each(input, next, worker, start, deadline, keep_timeline, rec);
+    } else {
+        closed_loop_batched(input, next, worker, deadline, rec);
+    }
+}
+
+/// Latencies a worker holds before recording them into its histogram in one pass.
+const PENDING: usize = 256;
+/// The most operations a worker claims with one step of the shared counter when each is timed alone.
+const MAX_CLAIM: u64 = 16;
+
+/// Each operation timed alone, with one clock read per operation: an operation's latency runs from the end
+/// of the one before it (or from the worker's start, a think time's end or a histogram flush) to its own
+/// end, so it includes the engine's step between two operations (a buffer store and a loop step, a few ns;
+/// `cargo bench -p scale-props --bench overhead` measures the whole path against one clock read plus one
+/// histogram record). Latencies are held in a small buffer and recorded in one pass, outside any operation's
+/// time; operations are claimed from the shared counter up to [`MAX_CLAIM`] at a time when there are many.
+fn closed_loop_each<W: Workload>(
+    input: &PhaseInput<'_, W>,
+    next: &AtomicU64,
+    worker: usize,
+    start: Instant,
+    deadline: Instant,
+    keep_timeline: bool,
+    rec: &mut WorkerRecord,
+) {
+    let phase = input.phase;
     let ops = phase.ops;
-    let single = phase.think.is_some() || keep_timeline || !input.batching;
+    // Few operations per worker: one per claim, so the last ones spread over every worker.
+    let claim = (ops / (256 * phase.workers as u64)).clamp(1, MAX_CLAIM);
+    let track = allocator_installed();
+    let mut pending = [0u64; PENDING];
+    let mut held = 0usize;
+    let (mut busy, mut done) = (0u64, 0u64);
+    let mut last_end = None;
+    let mut now = Instant::now();
+    'run: while now < deadline {
+        let first = next.fetch_add(claim, Ordering::Relaxed);
+        if first >= ops {
+            break;
+        }
+        for i in first..(first + claim).min(ops) {
+            let (c0, b0) = allocations(track);
+            run_one(input, i, worker, rec);
+            let end = Instant::now();
+            if track {
+                let (c1, b1) = allocations(track);
+                rec.allocs.0 += c1.wrapping_sub(c0);
+                rec.allocs.1 += b1.wrapping_sub(b0);
+            }
+            let ns = nanos(end.duration_since(now)).max(1);
+            if keep_timeline {
+                let offset =
+                    u64::try_from(now.duration_since(start).as_nanos()).unwrap_or(u64::MAX);
+                rec.timeline.push((offset, ns));
+            }
+            busy = busy.saturating_add(ns);
+            done += 1;
+            last_end = Some(end);
+            now = end;
+            if let Some(slot) = pending.get_mut(held) {
+                *slot = ns;
+                held += 1;
+            } else {
+                record_all(&mut rec.hist, &pending);
+                pending[0] = ns;
+                held = 1;
+                now = Instant::now();
+            }
+            if let Some(think) = phase.think {
+                std::thread::sleep(think);
+                now = Instant::now();
+            }
+            if now >= deadline {
+                break 'run;
+            }
+        }
+    }
+    record_all(&mut rec.hist, &pending[..held]);
+    rec.busy_ns += u128::from(busy);
+    rec.completed += done;
+    if done > 0 {
+        rec.max_batch = rec.max_batch.max(1);
+        rec.last_end = last_end;
+    }
+}
+
+/// Operations timed in batches that double while a batch takes under [`BATCH_TARGET_NS`] (each operation
+/// recorded at the batch's mean), so the clock does not dominate sub-microsecond operations.
+fn closed_loop_batched<W: Workload>(
+    input: &PhaseInput<'_, W>,
+    next: &AtomicU64,
+    worker: usize,
+    deadline: Instant,
+    rec: &mut WorkerRecord,
+) {
+    let phase = input.phase;
+    let ops = phase.ops;
     let cap = (ops / (4 * phase.workers as u64)).clamp(1, MAX_BATCH);
     let mut batch = 1u64;
     let track = allocator_installed();
@@ -283,14 +392,7 @@ fn closed_loop<W: Workload>(
         rec.completed += n;
         rec.max_batch = rec.max_batch.max(n);
         rec.last_end = Some(now);
-        if keep_timeline {
-            let offset = u64::try_from(t0.duration_since(start).as_nanos()).unwrap_or(u64::MAX);
-            rec.timeline.push((offset, per_op));
-        }
-        if let Some(think) = phase.think {
-            std::thread::sleep(think);
-            now = Instant::now();
-        } else if !single && elapsed < BATCH_TARGET_NS && batch < cap {
+        if elapsed < BATCH_TARGET_NS && batch < cap {
             batch = (batch * 2).min(cap);
         }
     }
@@ -349,6 +451,13 @@ fn record(hist: &mut Histogram<u64>, ns: u64, n: u64) {
     if hist.record_n(ns, n).is_err() {
         // Growth failed (only if the counts array would not fit in memory): keep the count, clamped.
         hist.saturating_record_n(ns, n);
+    }
+}
+
+/// Records each latency in `values` once (see [`record`]).
+fn record_all(hist: &mut Histogram<u64>, values: &[u64]) {
+    for &ns in values {
+        record(hist, ns, 1);
     }
 }
 

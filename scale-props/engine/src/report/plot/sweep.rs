@@ -101,18 +101,35 @@ pub(crate) fn draw(
         Some(u) => {
             draw_model(&mut chart, &x, &y, |n| u.throughput(n), fit_colour)?;
             let measured: Vec<(f64, f64)> = spreads.iter().map(|s| (s.x, s.median)).collect();
+            let verdict = match u.verdict.label() {
+                Some(l) => l.name().to_owned(),
+                None => {
+                    let names: Vec<&str> = u.verdict.labels().iter().map(|l| l.name()).collect();
+                    format!("undecided ({})", names.join(" or "))
+                }
+            };
             let mut lines = vec![
-                format!("USL fit: {}", u.label),
+                format!("USL fit: {verdict}"),
                 format!(
-                    "sigma {}, kappa {}",
+                    "sigma {} (90% {}..{}), kappa {}",
                     significant(u.sigma),
+                    significant(u.interval.sigma.0),
+                    significant(u.interval.sigma.1),
                     significant(u.kappa)
                 ),
             ];
-            lines.extend(
-                FitError::of(&measured, |n| u.throughput(n))
-                    .map(|e| e.describe(&Format::Integer, " workers")),
-            );
+            if u.is_exact() {
+                lines.push(u.goodness());
+            }
+            // The drawn curve against every measured level: for an exact fit only the capped levels can
+            // miss, so the error is shown only when there is one.
+            let capped = measured.iter().any(|&(n, _)| u.is_capped(n));
+            if !u.is_exact() || capped {
+                lines.extend(
+                    FitError::of(&measured, |n| u.throughput(n))
+                        .map(|e| e.describe(&Format::Integer, " workers")),
+                );
+            }
             page.legend.add(Mark::Line, fit_colour, &lines);
         }
         None => {

@@ -114,7 +114,14 @@ fn the_usl_legend_carries_the_fit_and_its_error_outside_the_data() -> Result {
     let svg = plot(&sweep()?, &[])?;
     let legend = legend(&svg);
     assert!(legend.contains("USL fit: "), "{legend}");
-    assert!(legend.contains("error: RMS "), "{legend}");
+    assert!(
+        legend.contains("exact fit (2 levels, 2 parameters): no goodness of fit"),
+        "two levels within two cores: {legend}"
+    );
+    assert!(
+        legend.contains("error: RMS "),
+        "the capped level's miss: {legend}"
+    );
     assert!(legend.contains(" workers: fit "), "{legend}");
     assert!(
         legend.contains("cores = 2: the machine's logical CPUs"),

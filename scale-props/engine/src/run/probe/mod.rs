@@ -4,4 +4,6 @@ mod alloc;
 mod resources;
 
 pub use alloc::{CountingAllocator, allocator_installed, thread_allocations};
-pub use resources::{CpuTimes, DiskIo, RssMonitor, cpu_times, disk_io, rss_bytes};
+pub use resources::{
+    CpuTimes, DiskIo, RssMonitor, cpu_times, disk_io, rss_bytes, thread_run_delay,
+};

@@ -61,6 +61,17 @@ pub fn cpu_times() -> Option<CpuTimes> {
     })
 }
 
+/// Time the calling thread has spent runnable but waiting for a CPU (the Linux run-queue delay, second
+/// field of `/proc/thread-self/schedstat`), or `None` where the kernel does not report it.
+///
+/// Differences of this between two moments say how long the thread was kept off a CPU by other work: the
+/// signal that a machine was oversubscribed while it was measured.
+pub fn thread_run_delay() -> Option<Duration> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: u64 = text.split_whitespace().nth(1)?.parse().ok()?;
+    Some(Duration::from_nanos(ns))
+}
+
 /// Disk I/O of the process: storage bytes read and written (`/proc/self/io`), or a typed "unavailable".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DiskIo {
