@@ -61,6 +61,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod backend;
 mod clock;
 mod decision;
 mod error;
@@ -68,6 +69,8 @@ mod example;
 mod index;
 mod invariant;
 mod observer;
+#[cfg(all(feature = "postgres", not(loom)))]
+mod pg;
 mod queue;
 #[cfg(not(loom))]
 mod reaper;
@@ -77,6 +80,7 @@ mod signature;
 mod state;
 mod sync;
 
+pub use backend::ReviewQueue;
 #[cfg(not(loom))]
 pub use clock::SystemClock;
 pub use clock::{Clock, ManualClock, Timestamp};
@@ -85,6 +89,8 @@ pub use error::HitlError;
 pub use example::run_example;
 pub use invariant::InvariantViolation;
 pub use observer::{HitlEvent, Observer, ObserverError};
+#[cfg(all(feature = "postgres", not(loom)))]
+pub use pg::{PgQueue, PgQueueBuilder};
 pub use queue::{HitlQueue, HitlQueueBuilder};
 pub use request::{DecisionRequest, Priority, RequestId, RequestView, WorkflowId};
 pub use reviewer::Role;
