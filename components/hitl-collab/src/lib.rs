@@ -53,9 +53,16 @@
 //! - Sync types and the clock come from `sync.rs`, which switches to loom under `cfg(loom)`; the models in
 //!   `loom-tests/tests/hitl_*.rs` check this very code.
 //!
+//! # Backends
+//!
+//! [`ReviewQueue`] is the trait both queues implement: [`HitlQueue`] in memory, and, with the cargo
+//! feature `postgres`, `PgQueue`, which keeps requests, decisions and reviewer keys in PostgreSQL so
+//! many processes share one queue (decided exactly once across processes by a row-locked transaction,
+//! deadlines expired by whichever process looks, waiters woken by `LISTEN`/`NOTIFY`; see the README).
+//!
 //! # When not to use it
 //!
-//! It is an in-memory queue: pending requests do not survive a restart. Persist the observer's events (the
+//! [`HitlQueue`] is an in-memory queue: pending requests do not survive a restart. Persist the observer's events (the
 //! pipeline audits them) if you need a durable record.
 
 #![forbid(unsafe_code)]
