@@ -24,7 +24,7 @@ log="$base/server.log"
 port="${AEGIS_PG_PORT:-54329}"
 db=aegis
 # The crates whose `postgres` feature adds a PostgreSQL backend and tests/postgres*.rs.
-pg_crates=(audit-system)
+pg_crates=(audit-system hitl-collab aegis-pipeline)
 
 url() {
     echo "host=127.0.0.1 port=$port user=postgres dbname=$db"

@@ -98,4 +98,12 @@ pub enum HitlError {
     /// Occurs when `wait_for_decision` gives up before the request is decided.
     #[error("request {0} still pending when the wait timed out")]
     WaitTimedOut(RequestId),
+    /// Occurs when the queue's database cannot be reached or refuses a statement (PostgreSQL backend).
+    /// Nothing the caller asked for is known to have taken effect; a decision that did stand despite
+    /// the error is reported as [`HitlError::AlreadyDecided`] to any later attempt.
+    #[error("review queue backend failed: {0}")]
+    Backend(String),
+    /// Occurs when a PostgreSQL queue or schema name is not 1 to 24 ASCII letters, digits or `_`.
+    #[error("invalid queue or schema name {0:?}: use 1 to 24 ASCII letters, digits or '_'")]
+    InvalidName(String),
 }

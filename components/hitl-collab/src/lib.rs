@@ -53,14 +53,22 @@
 //! - Sync types and the clock come from `sync.rs`, which switches to loom under `cfg(loom)`; the models in
 //!   `loom-tests/tests/hitl_*.rs` check this very code.
 //!
+//! # Backends
+//!
+//! [`ReviewQueue`] is the trait both queues implement: [`HitlQueue`] in memory, and, with the cargo
+//! feature `postgres`, `PgQueue`, which keeps requests, decisions and reviewer keys in PostgreSQL so
+//! many processes share one queue (decided exactly once across processes by a row-locked transaction,
+//! deadlines expired by whichever process looks, waiters woken by `LISTEN`/`NOTIFY`; see the README).
+//!
 //! # When not to use it
 //!
-//! It is an in-memory queue: pending requests do not survive a restart. Persist the observer's events (the
+//! [`HitlQueue`] is an in-memory queue: pending requests do not survive a restart. Persist the observer's events (the
 //! pipeline audits them) if you need a durable record.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod backend;
 mod clock;
 mod decision;
 mod error;
@@ -68,6 +76,8 @@ mod example;
 mod index;
 mod invariant;
 mod observer;
+#[cfg(all(feature = "postgres", not(loom)))]
+mod pg;
 mod queue;
 #[cfg(not(loom))]
 mod reaper;
@@ -77,6 +87,7 @@ mod signature;
 mod state;
 mod sync;
 
+pub use backend::ReviewQueue;
 #[cfg(not(loom))]
 pub use clock::SystemClock;
 pub use clock::{Clock, ManualClock, Timestamp};
@@ -85,6 +96,8 @@ pub use error::HitlError;
 pub use example::run_example;
 pub use invariant::InvariantViolation;
 pub use observer::{HitlEvent, Observer, ObserverError};
+#[cfg(all(feature = "postgres", not(loom)))]
+pub use pg::{PgQueue, PgQueueBuilder};
 pub use queue::{HitlQueue, HitlQueueBuilder};
 pub use request::{DecisionRequest, Priority, RequestId, RequestView, WorkflowId};
 pub use reviewer::Role;

@@ -6,7 +6,7 @@ use std::sync::atomic::AtomicU64;
 
 use audit_system::{AuditLog, Durability, Limits, LogKey, SqliteStore};
 use evolution_core::EvolutionEngine;
-use hitl_collab::{HitlQueue, HitlQueueBuilder, ReviewerPublicKey, Role};
+use hitl_collab::{HitlQueue, HitlQueueBuilder, ReviewQueue, ReviewerPublicKey, Role};
 use intent_firewall::{Firewall, FirewallConfig};
 use love_engine::LoveEngine;
 
@@ -27,6 +27,65 @@ enum AuditTarget {
     Log(Arc<AuditLog>),
 }
 
+/// Which review queue the pipeline runs on: give either builder to [`PipelineBuilder::review_queue`]
+/// (both convert into this).
+#[non_exhaustive]
+pub enum ReviewBackend {
+    /// The in-memory queue of this process ([`HitlQueue`]).
+    Memory(HitlQueueBuilder),
+    /// A queue in PostgreSQL shared by every process that opens it ([`hitl_collab::PgQueue`]);
+    /// feature `postgres`.
+    #[cfg(all(feature = "postgres", not(loom)))]
+    Postgres(hitl_collab::PgQueueBuilder),
+}
+
+impl std::fmt::Debug for ReviewBackend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Memory(_) => f.write_str("ReviewBackend::Memory"),
+            #[cfg(all(feature = "postgres", not(loom)))]
+            Self::Postgres(builder) => f
+                .debug_tuple("ReviewBackend::Postgres")
+                .field(builder)
+                .finish(),
+        }
+    }
+}
+
+impl From<HitlQueueBuilder> for ReviewBackend {
+    fn from(builder: HitlQueueBuilder) -> Self {
+        Self::Memory(builder)
+    }
+}
+
+#[cfg(all(feature = "postgres", not(loom)))]
+impl From<hitl_collab::PgQueueBuilder> for ReviewBackend {
+    fn from(builder: hitl_collab::PgQueueBuilder) -> Self {
+        Self::Postgres(builder)
+    }
+}
+
+impl ReviewBackend {
+    /// Adds the pipeline's audit observer after the caller's, requires signed decisions, builds.
+    fn build(self, observer: SharedObserver) -> Result<Arc<dyn ReviewQueue>, PipelineError> {
+        Ok(match self {
+            Self::Memory(builder) => Arc::new(
+                builder
+                    .observer(observer)
+                    .require_signatures(true)
+                    .build()?,
+            ),
+            #[cfg(all(feature = "postgres", not(loom)))]
+            Self::Postgres(builder) => Arc::new(
+                builder
+                    .observer(observer)
+                    .require_signatures(true)
+                    .build()?,
+            ),
+        })
+    }
+}
+
 /// Builds a [`Pipeline`]; start from [`Pipeline::builder`].
 ///
 /// Defaults: [`PipelineConfig::default`]; a firewall with the default patterns and configuration
@@ -42,7 +101,7 @@ pub struct PipelineBuilder {
     love: Option<Arc<LoveEngine>>,
     evolution: Option<Arc<EvolutionEngine>>,
     audit: AuditTarget,
-    queue: Option<HitlQueueBuilder>,
+    queue: Option<ReviewBackend>,
     executor: Option<Box<dyn Executor>>,
 }
 
@@ -173,12 +232,13 @@ impl PipelineBuilder {
         self
     }
 
-    /// Builds the review queue from this builder (capacity, retention, clock, reaper, your own
-    /// observers); the pipeline adds its audit observer after yours and makes the queue accept only
-    /// signed decisions.
+    /// Builds the review queue from this builder: a [`HitlQueueBuilder`] (in memory: capacity,
+    /// retention, clock, reaper, your own observers) or, with feature `postgres`, a
+    /// [`hitl_collab::PgQueueBuilder`] (a queue in PostgreSQL shared with other processes). The
+    /// pipeline adds its audit observer after yours and makes the queue accept only signed decisions.
     #[must_use]
-    pub fn review_queue(mut self, queue: HitlQueueBuilder) -> Self {
-        self.queue = Some(queue);
+    pub fn review_queue(mut self, queue: impl Into<ReviewBackend>) -> Self {
+        self.queue = Some(queue.into());
         self
     }
 
@@ -196,7 +256,8 @@ impl PipelineBuilder {
     /// the agent), [`PipelineError::MissingExecutor`],
     /// [`PipelineError::ControlAudit`] if the bootstrap admin's registration cannot be audited,
     /// [`PipelineError::AuditLog`] if the audit log cannot be opened, [`PipelineError::Firewall`] /
-    /// [`PipelineError::Review`] if the default firewall or the queue cannot be built.
+    /// [`PipelineError::Review`] if the default firewall or the queue cannot be built (or, for a
+    /// queue in PostgreSQL, the bootstrap admin's key cannot be registered in it).
     pub fn build(self) -> Result<Pipeline, PipelineError> {
         self.config.validate()?;
         let executor = self.executor.ok_or(PipelineError::MissingExecutor)?;
@@ -249,10 +310,8 @@ impl PipelineBuilder {
         let observer = Arc::new(AuditObserver::new(trail.clone()));
         let queue = self
             .queue
-            .unwrap_or_else(default_queue)
-            .observer(SharedObserver(Arc::clone(&observer)))
-            .require_signatures(true)
-            .build()?;
+            .unwrap_or_else(|| default_queue().into())
+            .build(SharedObserver(Arc::clone(&observer)))?;
         if let Some((name, key)) = &self.admin {
             trail.control(
                 actors::OPERATOR,
@@ -265,7 +324,7 @@ impl PipelineBuilder {
                     "bootstrap": true,
                 }),
             )?;
-            queue.register_reviewer_key(name, Role::Admin, *key);
+            queue.register_reviewer_key(name, Role::Admin, *key)?;
         }
         Ok(Pipeline {
             ledger: RefusalLedger::new(self.config.block_pattern_after),
@@ -274,7 +333,7 @@ impl PipelineBuilder {
             firewall,
             love: self.love.unwrap_or_default(),
             evolution: self.evolution.unwrap_or_default(),
-            queue: Arc::new(queue),
+            queue,
             trail,
             observer,
             executor,

@@ -118,10 +118,12 @@ impl Pipeline {
     ///
     /// # Errors
     /// [`PipelineError::Registration`] if the grant is refused; [`PipelineError::ControlAudit`] if its
-    /// audit entry cannot be written (then nothing is registered).
+    /// audit entry cannot be written (then nothing is registered); [`PipelineError::Review`] if the
+    /// queue (in PostgreSQL) cannot be read or written (after the entry: the log then records a grant
+    /// that did not take effect, and the reviewer cannot decide).
     pub fn register_reviewer(&self, signed: &SignedGrant) -> Result<(), PipelineError> {
         let grant = &signed.grant;
-        let admin_key = match self.queue.reviewer(&grant.granted_by) {
+        let admin_key = match self.queue.reviewer(&grant.granted_by)? {
             Some((Role::Admin, Some(key))) => key,
             _ => return Err(RegistrationError::NotAnAdmin(grant.granted_by.clone()).into()),
         };
@@ -158,7 +160,7 @@ impl Pipeline {
             attestation,
         )?;
         self.queue
-            .register_reviewer_key(&grant.reviewer, grant.role, key);
+            .register_reviewer_key(&grant.reviewer, grant.role, key)?;
         Ok(())
     }
 

@@ -1,41 +1,47 @@
 //! [`ReviewDesk`]: what reviewers get of the pipeline's review queue.
 //!
-//! The pipeline owns its queue. Reviewers read pending requests and send signed decisions through the
-//! desk; registering reviewers is not on it (that is [`crate::Pipeline::register_reviewer`], audited
-//! and signed by an admin), so holding the pipeline does not let anyone make themselves a reviewer.
+//! The pipeline owns its queue (in memory or in PostgreSQL, see [`crate::ReviewBackend`]). Reviewers
+//! read pending requests and send signed decisions through the desk; registering reviewers is not on it
+//! (that is [`crate::Pipeline::register_reviewer`], audited and signed by an admin), so holding the
+//! pipeline does not let anyone make themselves a reviewer.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use hitl_collab::{
-    Decision, HitlError, HitlQueue, InvariantViolation, Priority, RequestId, RequestView,
+    Decision, HitlError, InvariantViolation, Priority, RequestId, RequestView, ReviewQueue,
     SignedDecision, WorkflowId,
 };
 
 /// The reviewers' side of a pipeline's review queue; cheap to clone and share between threads.
+///
+/// Every call can fail with [`HitlError::Backend`] when the queue is in PostgreSQL and the database
+/// cannot be reached; the in-memory queue never answers it.
 #[derive(Debug, Clone)]
-pub struct ReviewDesk(pub(crate) Arc<HitlQueue>);
+pub struct ReviewDesk(pub(crate) Arc<dyn ReviewQueue>);
 
 impl ReviewDesk {
     /// Decides a pending request with a reviewer's signed statement; see
-    /// [`HitlQueue::decide_signed`]. The pipeline's queue accepts nothing else.
+    /// [`hitl_collab::HitlQueue::decide_signed`]. The pipeline's queue accepts nothing else.
     ///
     /// # Errors
-    /// As [`HitlQueue::decide_signed`].
+    /// As [`ReviewQueue::decide_signed`].
     pub fn decide(&self, signed: &SignedDecision) -> Result<Decision, HitlError> {
         self.0.decide_signed(signed)
     }
 
     /// Up to `k` actionable pending requests, highest priority first, then oldest.
-    #[must_use]
-    pub fn pending_top(&self, k: usize) -> Vec<RequestView> {
+    ///
+    /// # Errors
+    /// As [`ReviewQueue::pending_top`].
+    pub fn pending_top(&self, k: usize) -> Result<Vec<RequestView>, HitlError> {
         self.0.pending_top(k)
     }
 
     /// A pending or retained request.
     ///
     /// # Errors
-    /// As [`HitlQueue::get`].
+    /// As [`ReviewQueue::get`].
     pub fn get(&self, id: RequestId) -> Result<RequestView, HitlError> {
         self.0.get(id)
     }
@@ -43,15 +49,15 @@ impl ReviewDesk {
     /// The decision that stands, or `None` while pending.
     ///
     /// # Errors
-    /// As [`HitlQueue::status`].
+    /// As [`ReviewQueue::status`].
     pub fn status(&self, id: RequestId) -> Result<Option<Decision>, HitlError> {
         self.0.status(id)
     }
 
-    /// Raises a pending request's priority; see [`HitlQueue::escalate`].
+    /// Raises a pending request's priority; see [`hitl_collab::HitlQueue::escalate`].
     ///
     /// # Errors
-    /// As [`HitlQueue::escalate`].
+    /// As [`ReviewQueue::escalate`].
     pub fn escalate(
         &self,
         id: RequestId,
@@ -61,30 +67,43 @@ impl ReviewDesk {
         self.0.escalate(id, to, extend_by)
     }
 
-    /// Pauses a workflow; see [`HitlQueue::pause_workflow`].
-    pub fn pause_workflow(&self, workflow: &WorkflowId) -> bool {
+    /// Pauses a workflow; see [`hitl_collab::HitlQueue::pause_workflow`].
+    ///
+    /// # Errors
+    /// As [`ReviewQueue::pause_workflow`].
+    pub fn pause_workflow(&self, workflow: &WorkflowId) -> Result<bool, HitlError> {
         self.0.pause_workflow(workflow)
     }
 
-    /// Resumes a workflow; see [`HitlQueue::resume_workflow`].
-    pub fn resume_workflow(&self, workflow: &WorkflowId) -> bool {
+    /// Resumes a workflow; see [`hitl_collab::HitlQueue::resume_workflow`].
+    ///
+    /// # Errors
+    /// As [`ReviewQueue::resume_workflow`].
+    pub fn resume_workflow(&self, workflow: &WorkflowId) -> Result<bool, HitlError> {
         self.0.resume_workflow(workflow)
     }
 
-    /// Expires every request whose deadline has passed; see [`HitlQueue::expire_due`].
-    pub fn expire_due(&self) -> Vec<(RequestId, Decision)> {
+    /// Expires every request whose deadline has passed; see [`hitl_collab::HitlQueue::expire_due`].
+    ///
+    /// # Errors
+    /// As [`ReviewQueue::expire_due`].
+    pub fn expire_due(&self) -> Result<Vec<(RequestId, Decision)>, HitlError> {
         self.0.expire_due()
     }
 
     /// Number of pending requests.
-    #[must_use]
-    pub fn pending_len(&self) -> usize {
+    ///
+    /// # Errors
+    /// As [`ReviewQueue::pending_len`].
+    pub fn pending_len(&self) -> Result<usize, HitlError> {
         self.0.pending_len()
     }
 
     /// Number of decided requests kept for history.
-    #[must_use]
-    pub fn retained_len(&self) -> usize {
+    ///
+    /// # Errors
+    /// As [`ReviewQueue::retained_len`].
+    pub fn retained_len(&self) -> Result<usize, HitlError> {
         self.0.retained_len()
     }
 
@@ -94,7 +113,7 @@ impl ReviewDesk {
         self.0.observer_failures()
     }
 
-    /// Checks the queue's internal invariants; see [`HitlQueue::check_invariants`].
+    /// Checks the queue's invariants; see [`ReviewQueue::check_invariants`].
     ///
     /// # Errors
     /// The first violation found.

@@ -91,7 +91,7 @@ pub mod route;
 pub mod screen;
 mod trail;
 
-pub use builder::{DEFAULT_AGENT, PipelineBuilder};
+pub use builder::{DEFAULT_AGENT, PipelineBuilder, ReviewBackend};
 pub use config::PipelineConfig;
 pub use control::{GRANT_DOMAIN, RegistrationError, ReviewerGrant, SignedGrant};
 pub use desk::ReviewDesk;

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use audit_system::AuditLog;
 use evolution_core::{EvolutionEngine, Experience, ExperienceId};
-use hitl_collab::{DecisionRequest, HitlQueue};
+use hitl_collab::DecisionRequest;
 use intent_firewall::{Assessment, Firewall, Verdict as FirewallVerdict};
 use love_engine::{EthicalAssessment, LoveEngine};
 use serde_json::{Value, json};
@@ -33,7 +33,7 @@ pub struct Pipeline {
     pub(crate) firewall: Arc<Firewall>,
     pub(crate) love: Arc<LoveEngine>,
     pub(crate) evolution: Arc<EvolutionEngine>,
-    pub(crate) queue: Arc<HitlQueue>,
+    pub(crate) queue: Arc<dyn hitl_collab::ReviewQueue>,
     pub(crate) trail: Trail,
     pub(crate) observer: Arc<AuditObserver>,
     pub(crate) ledger: RefusalLedger,
@@ -68,7 +68,7 @@ impl Pipeline {
     ///    (`firewall.checked`, `ethics.checked`) before anything acts on them.
     /// 2. [`route`](crate::route::route) decides: execute, review, or block.
     /// 3. A review is submitted to the queue and this call **blocks** on
-    ///    [`HitlQueue::wait_for_decision`] (a condition variable, no polling) for at most the review's
+    ///    [`hitl_collab::ReviewQueue::wait_for_decision`] (a condition variable, no polling) for at most the review's
     ///    timeout plus [`PipelineConfig::review_grace`]; the queue expires an undecided review at its
     ///    deadline, and an expiry is a rejection. The observer audits `review.requested` and
     ///    `review.decided` / `review.expired`; this call waits until it has.

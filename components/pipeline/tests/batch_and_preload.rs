@@ -134,7 +134,7 @@ fn sqlite_pipeline_persists_its_trail_and_preloads() {
         (stats.successes, stats.failures, stats.learnings),
         (600, 300, 100)
     );
-    assert_eq!(pipeline.review_desk().pending_len(), 20);
+    assert_eq!(pipeline.review_desk().pending_len().unwrap(), 20);
     // The preload.started entry, the preloaded entries, and one review.requested entry per pending
     // review.
     assert_eq!(pipeline.audit_log().len(), 2_521);

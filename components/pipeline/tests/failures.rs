@@ -156,7 +156,7 @@ fn an_expired_review_is_a_rejection_with_its_own_trail() {
     let view = requests.recv_timeout(PATIENCE).unwrap();
     // Nobody decides: five minutes and a second pass.
     clock.advance(Duration::from_secs(301));
-    let expired = pipeline.review_desk().expire_due();
+    let expired = pipeline.review_desk().expire_due().unwrap();
     assert_eq!(expired.len(), 1);
     assert_eq!(expired[0].0, view.id);
     let report = worker.join().unwrap().unwrap();
@@ -293,7 +293,7 @@ fn many_threads_each_leave_a_complete_ordered_trail() {
         entries + registrations
     );
     assert_eq!(queue.observer_failures(), 0);
-    assert_eq!(queue.pending_len(), 0);
+    assert_eq!(queue.pending_len().unwrap(), 0);
     queue.check_invariants().unwrap();
     let totals = pipeline.evolution().totals();
     assert_eq!(totals.count as usize, WORKERS * PER_WORKER);
