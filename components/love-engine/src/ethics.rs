@@ -308,6 +308,10 @@ impl Scan {
         evidence: Evidence,
         negated_by: Option<&'static str>,
     ) {
+        if effects.is_empty() && matches!(role, Role::Support | Role::Oversight) {
+            // An oversight term that only matters when attacked ("logs"): nothing to record.
+            return;
+        }
         match (role, negated_by) {
             (Role::Concern, None) => {
                 if self.concerns.capacity() == 0 {
