@@ -432,32 +432,57 @@ mod tests {
 
     #[test]
     fn concurrent_single_appends_share_one_commit() {
-        // Both appenders reserve before either submits (the barrier is inside signing): the first to submit
-        // must wait for the other instead of paying for a transaction of its own.
+        // Appender 0 reserves, waits until appender 1 has reserved too, and submits first; appender 1 then
+        // keeps signing until it hears of a commit (or 300 ms pass). Appender 0 must wait for it instead of
+        // paying for a transaction of its own: one commit of both. Without the wait, appender 0 commits
+        // alone at once and appender 1 hears of it: two commits.
         let seq = Sequencer::new();
-        let both_reserved = std::sync::Barrier::new(2);
         let commits = std::sync::Mutex::new(Vec::new());
-        std::thread::scope(|s| {
-            for t in 0..2 {
-                let (seq, both_reserved, commits) = (&seq, &both_reserved, &commits);
-                s.spawn(move || {
-                    let r = seq.append_with(
-                        vec![content(t)],
-                        1,
-                        |_| {
-                            both_reserved.wait();
-                            [0; 64]
-                        },
-                        |g: &[Entry], _| {
-                            if let Ok(mut c) = commits.lock() {
-                                c.push(g.iter().map(|e| e.seq).collect::<Vec<_>>());
-                            }
-                            Ok::<(), ()>(())
-                        },
-                    );
-                    assert!(r.is_ok(), "append {t} failed: {r:?}");
-                });
+        let (reserved0_tx, reserved0_rx) = std::sync::mpsc::channel::<()>();
+        let (reserved1_tx, reserved1_rx) = std::sync::mpsc::channel::<()>();
+        let (committed_tx, committed_rx) = std::sync::mpsc::channel::<()>();
+        let commit = |g: &[Entry], _: &[(NodeId, Hash)]| {
+            if let Ok(mut c) = commits.lock() {
+                c.push(g.iter().map(|e| e.seq).collect::<Vec<_>>());
             }
+            Ok::<(), ()>(())
+        };
+        std::thread::scope(|s| {
+            let (seq, commit) = (&seq, &commit);
+            let tx = committed_tx.clone();
+            s.spawn(move || {
+                let r = seq.append_with(
+                    vec![content(0)],
+                    1,
+                    |_| {
+                        let _ = reserved0_tx.send(());
+                        let _ = reserved1_rx.recv();
+                        [0; 64]
+                    },
+                    |g, n| {
+                        let _ = tx.send(());
+                        commit(g, n)
+                    },
+                );
+                assert!(r.is_ok(), "append 0 failed: {r:?}");
+            });
+            s.spawn(move || {
+                let _ = reserved0_rx.recv();
+                let r = seq.append_with(
+                    vec![content(1)],
+                    1,
+                    |_| {
+                        let _ = reserved1_tx.send(());
+                        let _ = committed_rx.recv_timeout(std::time::Duration::from_millis(300));
+                        [0; 64]
+                    },
+                    |g, n| {
+                        let _ = committed_tx.send(());
+                        commit(g, n)
+                    },
+                );
+                assert!(r.is_ok(), "append 1 failed: {r:?}");
+            });
         });
         let commits = commits.into_inner().unwrap_or_default();
         assert_eq!(commits, vec![vec![0, 1]], "two single appends, one commit");
