@@ -9,7 +9,9 @@ The first table has the 19 benchmarks of the earlier specification (shared/refer
 earlier target and acceptable figures (they were P95 targets; criterion reports a median, which is what we
 compare, and the ratio is our median divided by the earlier target). The second table lists every other
 benchmark criterion recorded: this project's own claims (pattern-count sweeps, history sweeps, thread scaling,
-harness overhead).
+harness overhead). Before it, a table of benchmarks at the machine's limit (issue #14): each pairs a benchmark
+with its limit measured in the same bench run and shows the ratio; the pairs and goals are data, read from
+scripts/bench_limits.json (--limits), not written here.
 """
 
 import argparse
@@ -60,6 +62,78 @@ def load_results(criterion_dir):
     return results
 
 
+def load_limits(path):
+    """Returns the rows of the limits file (see scripts/bench_limits.json's "about")."""
+    with open(path) as f:
+        data = json.load(f)
+    rows = data.get("rows", [])
+    for i, row in enumerate(rows):
+        for field in ("what", "ours", "limit"):
+            if field not in row:
+                raise ValueError(f"{path}: row {i + 1} lacks {field!r}")
+        for side in ("ours", "limit"):
+            if "id" not in row[side] or float(row[side].get("per", 1)) <= 0:
+                raise ValueError(f"{path}: row {i + 1}: {side} needs an id and a positive per")
+    return rows
+
+
+def limit_ratio(row, results):
+    """(ours ns per unit, limit ns per unit, ratio limit/ours) of one limits row; None where missing."""
+    ours = results.get(row["ours"]["id"])
+    limit = results.get(row["limit"]["id"])
+    ours = ours / float(row["ours"].get("per", 1)) if ours is not None else None
+    limit = limit / float(row["limit"].get("per", 1)) if limit is not None else None
+    ratio = limit / ours if ours and limit is not None else None
+    return ours, limit, ratio
+
+
+def goal_status(goal, ours, ratio):
+    """(goal text, status) of one limits row."""
+    if not goal:
+        return "-", "-"
+    if "ratio_at_least" in goal:
+        want = float(goal["ratio_at_least"])
+        text = f">= {want:.2f}x"
+        if ratio is None:
+            return text, "MISSING"
+        return text, "meets goal" if ratio >= want else "below goal"
+    if "ns_per_unit_at_most" in goal:
+        want = float(goal["ns_per_unit_at_most"])
+        text = f"<= {fmt_ns(want)} per unit"
+        if ours is None:
+            return text, "MISSING"
+        return text, "meets goal" if ours <= want else "below goal"
+    raise ValueError(f"unknown goal {goal}")
+
+
+def render_limits(limits, results):
+    """The table of benchmarks against their limits, and {our id: ratio} for the main list."""
+    lines = [
+        "## At the machine's limit",
+        "",
+        "Each benchmark beside its limit, measured in the same bench run (pairs and goals: "
+        "`scripts/bench_limits.json`). Ratio = our throughput / the limit's (limit time per unit / ours); "
+        "1.00x is at the limit.",
+        "",
+        "| what | criterion id | ours per unit | limit | limit id | limit per unit | ratio | goal | status |",
+        "|---|---|---:|---|---|---:|---:|---|---|",
+    ]
+    ratios = {}
+    for row in limits:
+        ours, limit, ratio = limit_ratio(row, results)
+        text, status = goal_status(row.get("goal"), ours, ratio)
+        if ratio is not None:
+            ratios.setdefault(row["ours"]["id"], ratio)
+        lines.append(
+            f"| {row['what']} | `{row['ours']['id']}` | {fmt_ns(ours) if ours is not None else '(missing)'} "
+            f"| {row['limit'].get('name', '')} | `{row['limit']['id']}` "
+            f"| {fmt_ns(limit) if limit is not None else '(missing)'} "
+            f"| {f'{ratio:.2f}x' if ratio is not None else '-'} | {text} | {status} |"
+        )
+    lines.append("")
+    return lines, ratios
+
+
 def fmt_ns(ns):
     if ns >= MS:
         return f"{ns / MS:.2f} ms"
@@ -79,7 +153,7 @@ def cpu_model():
     return platform.processor() or "unknown"
 
 
-def render(results):
+def render(results, limits=()):
     used = set()
     lines = [
         "# Benchmarks",
@@ -109,9 +183,19 @@ def render(results):
             f"| {component} | {name} | `{key}` | {fmt_ns(ours)} | {fmt_ns(target)} | {fmt_ns(acceptable)} "
             f"| {ours / target:.4f} | {status} |"
         )
-    lines += ["", "## This project's own benchmarks", "", "| criterion id | median |", "|---|---:|"]
+    limit_lines, ratios = render_limits(limits, results)
+    lines += [""] + limit_lines
+    lines += [
+        "## This project's own benchmarks",
+        "",
+        "Ratio: against the limit paired with it in the table above, where it has one.",
+        "",
+        "| criterion id | median | ratio to limit |",
+        "|---|---:|---:|",
+    ]
     for key in sorted(k for k in results if k not in used):
-        lines.append(f"| `{key}` | {fmt_ns(results[key])} |")
+        ratio = f"{ratios[key]:.2f}x" if key in ratios else ""
+        lines.append(f"| `{key}` | {fmt_ns(results[key])} | {ratio} |")
     lines.append("")
     return "\n".join(lines)
 
@@ -120,13 +204,19 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--criterion-dir", default="target/criterion")
     parser.add_argument("--out", default="-", help="output file, '-' for stdout")
+    parser.add_argument(
+        "--limits",
+        default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "bench_limits.json"),
+        help="benchmark/limit pairs and goals (JSON, default: bench_limits.json beside this script)",
+    )
     args = parser.parse_args()
+    limits = load_limits(args.limits)
     results = load_results(args.criterion_dir)
     if not results:
         print(f"no criterion results under {args.criterion_dir}: run `cargo bench --workspace --bench '*'` first",
               file=sys.stderr)
         return 1
-    text = render(results)
+    text = render(results, limits)
     if args.out == "-":
         sys.stdout.write(text)
     else:

@@ -4,14 +4,17 @@
 #![cfg(loom)]
 
 use audit_system::{Entry, EntryContent, Sequencer};
+use loom::sync::atomic::{AtomicUsize, Ordering};
 use loom::sync::{Arc, Mutex};
 use loom_tests::bound::check as bounded;
-use loom_tests::broken_audit::SplitLeader;
+use loom_tests::broken_audit::{EagerGroupCommit, SplitLeader};
 
 /// Preemption bounds (see `loom-tests/README.md`, "Audit models").
 const GROUP_COMMIT_BOUND: Option<usize> = None;
 const FAILED_COMMIT_BOUND: Option<usize> = None;
 const SPLIT_LEADER_BOUND: Option<usize> = None;
+const SHARED_COMMIT_BOUND: Option<usize> = None;
+const EAGER_COMMIT_BOUND: Option<usize> = None;
 
 fn content(t: usize) -> EntryContent {
     EntryContent::unchecked("actor", "act", &t.to_string())
@@ -151,5 +154,97 @@ fn audit_split_leader_election_is_caught() {
         }
         let committed = committed.lock().unwrap_or_else(|e| e.into_inner()).clone();
         check_commits(&committed, 2);
+    });
+}
+
+/// A signer that reports its reservation and then waits (yielding to loom) until `n` appenders have
+/// reserved, so every appender has reserved before any submits: the situation group commit must share.
+fn sign_after_all_reserved(reserved: &AtomicUsize, n: usize) {
+    reserved.fetch_add(1, Ordering::SeqCst);
+    while reserved.load(Ordering::SeqCst) < n {
+        loom::thread::yield_now();
+    }
+}
+
+/// Asserts that the entries were committed in exactly one transaction holding `0..n`.
+fn check_one_commit(commits: &[Vec<u64>], n: u64) {
+    assert_eq!(
+        commits,
+        [(0..n).collect::<Vec<_>>()],
+        "concurrent small appends committed separately"
+    );
+}
+
+#[test]
+fn audit_concurrent_small_appends_share_one_commit() {
+    bounded(SHARED_COMMIT_BOUND, || {
+        let seq = Arc::new(Sequencer::new());
+        let commits: Arc<Mutex<Vec<Vec<u64>>>> = Arc::new(Mutex::new(Vec::new()));
+        let reserved = Arc::new(AtomicUsize::new(0));
+        let threads: Vec<_> = (0..2)
+            .map(|t| {
+                let (seq, commits, reserved) = (
+                    Arc::clone(&seq),
+                    Arc::clone(&commits),
+                    Arc::clone(&reserved),
+                );
+                loom::thread::spawn(move || {
+                    seq.append_with(
+                        vec![content(t)],
+                        0,
+                        |_| {
+                            sign_after_all_reserved(&reserved, 2);
+                            [0; 64]
+                        },
+                        |g: &[Entry], _| {
+                            commits
+                                .lock()
+                                .unwrap_or_else(|e| e.into_inner())
+                                .push(g.iter().map(|e| e.seq).collect());
+                            Ok::<(), ()>(())
+                        },
+                    )
+                    .is_ok()
+                })
+            })
+            .collect();
+        for t in threads {
+            assert_eq!(t.join().ok(), Some(true), "an append failed");
+        }
+        let commits = commits.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        check_one_commit(&commits, 2);
+        assert_eq!(seq.committed_size(), 2);
+    });
+}
+
+#[test]
+#[should_panic(expected = "committed separately")]
+fn audit_eager_group_commit_is_caught() {
+    bounded(EAGER_COMMIT_BOUND, || {
+        let gc = Arc::new(EagerGroupCommit::new());
+        let commits: Arc<Mutex<Vec<Vec<u64>>>> = Arc::new(Mutex::new(Vec::new()));
+        let reserved = Arc::new(AtomicUsize::new(0));
+        let threads: Vec<_> = (0..2)
+            .map(|_| {
+                let (gc, commits, reserved) =
+                    (Arc::clone(&gc), Arc::clone(&commits), Arc::clone(&reserved));
+                loom::thread::spawn(move || {
+                    gc.append(
+                        || sign_after_all_reserved(&reserved, 2),
+                        |g| {
+                            commits
+                                .lock()
+                                .unwrap_or_else(|e| e.into_inner())
+                                .push(g.to_vec());
+                        },
+                    )
+                })
+            })
+            .collect();
+        for t in threads {
+            let _ = t.join();
+        }
+        let commits = commits.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        check_one_commit(&commits, 2);
     });
 }

@@ -12,7 +12,11 @@
 //! 3. **Submit** (under the lock): signed entries go into a `ready` map keyed by sequence number, unless the
 //!    epoch has changed meanwhile (then the call fails with `Aborted` and nothing of it is written).
 //! 4. **Commit**: whoever finds no commit in progress and the next uncommitted sequence number ready becomes
-//!    the committer. It takes the longest run of consecutive ready entries (the group), releases the lock,
+//!    the committer, unless the entry right after the ready run belongs to a small call (at most
+//!    [`SHARE_WITH_SIGNERS`] entries) that has reserved and is still signing: then it waits for that call
+//!    instead, so that concurrent small appends share one transaction (the call that completes the run
+//!    commits it; a signer always finishes or poisons, so the wait is bounded by one signing). It takes the
+//!    longest run of consecutive ready entries (the group), releases the lock,
 //!    extends a copy of the committed Merkle frontier, and writes entries plus new tree nodes in one
 //!    transaction. Then, under the lock, it publishes the new frontier (readers now see the longer prefix) and
 //!    wakes everyone. A caller returns once its last entry is committed, so acknowledged means durable.
@@ -40,6 +44,13 @@ use crate::frontier::Frontier;
 use crate::hasher::Hash;
 use crate::sync::{Condvar, Mutex};
 use crate::tree_math::NodeId;
+
+/// A ready run is not committed while the call right after it, of at most this many entries, is still
+/// signing: waiting one signature (tens of microseconds) lets concurrent small appends share a commit, whose
+/// fixed cost (a SQLite transaction, tens of microseconds) is what bounds unbatched appends. Larger calls
+/// are not waited for (signing 1024 entries takes milliseconds; the committer writes what is ready while
+/// they sign).
+pub const SHARE_WITH_SIGNERS: u64 = 32;
 
 /// The pure, lock-free sequencing state: next number, last timestamp, chain head.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -143,6 +154,8 @@ struct Core {
     /// `epoch_ends[e]` is the committed size when epoch `e` ended.
     epoch_ends: Vec<u64>,
     ready: BTreeMap<u64, Entry>,
+    /// Calls that reserved and are still signing: first seq -> last seq (current epoch only).
+    signing: BTreeMap<u64, u64>,
     committing: bool,
     committed: Frontier,
     committed_head: Hash,
@@ -151,6 +164,22 @@ struct Core {
 }
 
 impl Core {
+    /// The end (exclusive) of the run of consecutive ready entries from the committed size, at most `max`
+    /// long, and whether a commit of it should wait for the small call still signing right after it.
+    fn ready_run(&self, max: usize) -> (u64, bool) {
+        let next = self.committed.size();
+        let mut end = next;
+        while end - next < max as u64 && self.ready.contains_key(&end) {
+            end += 1;
+        }
+        let wait = end - next < max as u64
+            && self
+                .signing
+                .get(&end)
+                .is_some_and(|last| last - end < SHARE_WITH_SIGNERS);
+        (end, wait)
+    }
+
     /// `Some(true)` if entry `last` of `epoch` is committed, `Some(false)` if it was discarded, `None` if pending.
     fn outcome(&self, last: u64, epoch: u64) -> Option<bool> {
         if epoch == self.epoch {
@@ -196,6 +225,7 @@ impl Sequencer {
             epoch: 0,
             epoch_ends: Vec::new(),
             ready: BTreeMap::new(),
+            signing: BTreeMap::new(),
             committing: false,
             committed: frontier,
             committed_head: head,
@@ -268,6 +298,9 @@ impl Sequencer {
                 .into_iter()
                 .map(|c| core.seq.reserve(now_ns, c))
                 .collect();
+            if let (Some(a), Some(b)) = (drafts.first(), drafts.last()) {
+                core.signing.insert(a.seq, b.seq);
+            }
             (drafts, core.epoch)
         };
         let receipts: Vec<Receipt> = drafts
@@ -302,6 +335,7 @@ impl Sequencer {
         if core.epoch != epoch {
             return Err(AppendError::Aborted { seq: first });
         }
+        core.signing.remove(&first);
         for e in signed {
             core.ready.insert(e.seq, e);
         }
@@ -333,14 +367,14 @@ impl Sequencer {
                 core = self.changed.wait(core);
                 continue;
             }
-            core.committing = true;
-            let mut group = Vec::new();
-            while group.len() < self.max_group {
-                match core.ready.remove(&(next + group.len() as u64)) {
-                    Some(e) => group.push(e),
-                    None => break,
-                }
+            let (end, wait) = core.ready_run(self.max_group);
+            if wait {
+                // The call after the run is signing; it commits the longer run when it submits.
+                core = self.changed.wait(core);
+                continue;
             }
+            core.committing = true;
+            let group: Vec<Entry> = (next..end).filter_map(|s| core.ready.remove(&s)).collect();
             let mut frontier = core.committed.clone();
             drop(core);
             let mut nodes = Vec::with_capacity(group.len() + 8);
@@ -367,6 +401,7 @@ impl Sequencer {
                     core.epoch_ends.push(size);
                     core.epoch += 1;
                     core.ready.clear();
+                    core.signing.clear();
                     let (ts, head) = (core.seq.last_ts(), core.committed_head);
                     core.seq = SequencerState::resume(size, ts, head);
                     failure = Some(e);
@@ -393,6 +428,123 @@ mod tests {
         assert_eq!((a.timestamp_ns, b.timestamp_ns), (100, 100));
         assert_eq!(b.prev_hash, a.hash);
         assert_eq!(b.seq, 1);
+    }
+
+    #[test]
+    fn concurrent_single_appends_share_one_commit() {
+        // Appender 0 reserves, waits until appender 1 has reserved too, and submits first; appender 1 then
+        // keeps signing until it hears of a commit (or 300 ms pass). Appender 0 must wait for it instead of
+        // paying for a transaction of its own: one commit of both. Without the wait, appender 0 commits
+        // alone at once and appender 1 hears of it: two commits.
+        let seq = Sequencer::new();
+        let commits = std::sync::Mutex::new(Vec::new());
+        let (reserved0_tx, reserved0_rx) = std::sync::mpsc::channel::<()>();
+        let (reserved1_tx, reserved1_rx) = std::sync::mpsc::channel::<()>();
+        let (committed_tx, committed_rx) = std::sync::mpsc::channel::<()>();
+        let commit = |g: &[Entry], _: &[(NodeId, Hash)]| {
+            if let Ok(mut c) = commits.lock() {
+                c.push(g.iter().map(|e| e.seq).collect::<Vec<_>>());
+            }
+            Ok::<(), ()>(())
+        };
+        std::thread::scope(|s| {
+            let (seq, commit) = (&seq, &commit);
+            let tx = committed_tx.clone();
+            s.spawn(move || {
+                let r = seq.append_with(
+                    vec![content(0)],
+                    1,
+                    |_| {
+                        let _ = reserved0_tx.send(());
+                        let _ = reserved1_rx.recv();
+                        [0; 64]
+                    },
+                    |g, n| {
+                        let _ = tx.send(());
+                        commit(g, n)
+                    },
+                );
+                assert!(r.is_ok(), "append 0 failed: {r:?}");
+            });
+            s.spawn(move || {
+                let _ = reserved0_rx.recv();
+                let r = seq.append_with(
+                    vec![content(1)],
+                    1,
+                    |_| {
+                        let _ = reserved1_tx.send(());
+                        let _ = committed_rx.recv_timeout(std::time::Duration::from_millis(300));
+                        [0; 64]
+                    },
+                    |g, n| {
+                        let _ = committed_tx.send(());
+                        commit(g, n)
+                    },
+                );
+                assert!(r.is_ok(), "append 1 failed: {r:?}");
+            });
+        });
+        let commits = commits.into_inner().unwrap_or_default();
+        assert_eq!(commits, vec![vec![0, 1]], "two single appends, one commit");
+    }
+
+    #[test]
+    fn a_large_call_still_signing_is_not_waited_for() {
+        // A small call's ready entry is committed at once while a call of more than SHARE_WITH_SIGNERS
+        // entries, reserved after it, is still signing (the big call's signer waits to hear of that commit;
+        // with a wrong wait both would wait for each other, so the signer gives up after 10 s and the test
+        // fails instead of hanging).
+        let seq = Sequencer::new();
+        let both_reserved = std::sync::Barrier::new(2);
+        let (committed_tx, committed_rx) = std::sync::mpsc::channel::<()>();
+        let (reserved_tx, reserved_rx) = std::sync::mpsc::channel::<()>();
+        let big = SHARE_WITH_SIGNERS + 1;
+        let heard = std::thread::scope(|s| {
+            let (seq, both_reserved) = (&seq, &both_reserved);
+            s.spawn(move || {
+                let r = seq.append_with(
+                    vec![content(0)],
+                    1,
+                    |_| {
+                        let _ = reserved_tx.send(());
+                        both_reserved.wait();
+                        [0; 64]
+                    },
+                    |_, _| Ok::<(), ()>(()),
+                );
+                assert!(r.is_ok());
+                let _ = committed_tx.send(());
+            });
+            let big_call = s.spawn(move || {
+                let mut heard = None;
+                let _ = reserved_rx.recv();
+                let r = seq.append_with(
+                    (1..=big).map(content).collect(),
+                    1,
+                    |d| {
+                        if d.seq == 1 {
+                            both_reserved.wait();
+                            heard = Some(
+                                committed_rx
+                                    .recv_timeout(std::time::Duration::from_secs(10))
+                                    .is_ok(),
+                            );
+                        }
+                        [0; 64]
+                    },
+                    |_, _| Ok::<(), ()>(()),
+                );
+                assert!(r.is_ok());
+                heard
+            });
+            big_call.join().ok().flatten()
+        });
+        assert_eq!(
+            heard,
+            Some(true),
+            "the small call waited for the large one's signing"
+        );
+        assert_eq!(seq.committed_size(), big + 1);
     }
 
     #[test]

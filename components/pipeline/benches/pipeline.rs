@@ -1,6 +1,7 @@
 //! Pipeline throughput for requests that need no review: one `process` call on an in-memory and a
 //! SQLite audit log, a `process_batch` of 100 on SQLite, and `process` after the specification's
-//! preload (100K experiences, 100K audit entries, 1K patterns, 1K pending reviews).
+//! preload (100K experiences, 100K audit entries, 1K patterns, 1K pending reviews); from two threads, a
+//! safe request on SQLite beside its limit (the same threads only signing the request's audit entries).
 
 use std::hint::black_box;
 use std::sync::{Arc, Mutex, mpsc};
@@ -177,6 +178,44 @@ fn bench_concurrent_and_review(c: &mut Criterion) {
         });
     });
 
+    // Issue #14, row 3: a safe request end to end on SQLite (default durability) from two threads, and
+    // beside it its limit in the same run: the same two threads doing nothing but the request's Ed25519
+    // signatures (one per audit entry it writes, counted below, not assumed).
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sqlite = Arc::new(
+        Pipeline::builder()
+            .executor(Noop)
+            .without_rate_limit()
+            .audit_sqlite_in(dir.path())
+            .build()
+            .expect("pipeline builds"),
+    );
+    let before = sqlite.audit_log().len();
+    sqlite.process(&safe(0)).expect("processed");
+    let signatures = sqlite.audit_log().len() - before;
+    group.bench_function("process/safe/sqlite/2_threads", |b| {
+        b.iter_custom(|iters| {
+            on_two_threads(iters, |i| {
+                black_box(sqlite.process(&safe(i)).expect("processed"));
+            })
+        });
+    });
+    let key = audit_system::LogKey::generate();
+    let hash = audit_system::Hash([7; 32]);
+    eprintln!("a safe request writes {signatures} signed audit entries");
+    group.bench_function(
+        "process/safe/sqlite/2_threads/limit_ed25519_sign_per_entry",
+        |b| {
+            b.iter_custom(|iters| {
+                on_two_threads(iters, |_| {
+                    for _ in 0..signatures {
+                        black_box(key.sign_entry_hash(black_box(&hash)));
+                    }
+                })
+            });
+        },
+    );
+
     let (tx, rx) = mpsc::channel();
     let stop = tx.clone();
     let admin = ReviewerKey::generate();
@@ -209,6 +248,22 @@ fn bench_concurrent_and_review(c: &mut Criterion) {
     group.finish();
     stop.send(None).expect("reviewer listening");
     reviewer.join().expect("reviewer");
+}
+
+/// Runs `op(i)` for `iters` values of `i` split over two threads; returns the wall time.
+fn on_two_threads(iters: u64, op: impl Fn(u64) + Sync) -> std::time::Duration {
+    let start = Instant::now();
+    std::thread::scope(|s| {
+        for t in 0..2u64 {
+            let op = &op;
+            s.spawn(move || {
+                for i in (t..iters).step_by(2) {
+                    op(i);
+                }
+            });
+        }
+    });
+    start.elapsed()
 }
 
 /// Hands each new review to the reviewer thread (`None` from the bench stops it).
