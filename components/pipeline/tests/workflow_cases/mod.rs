@@ -33,17 +33,28 @@ pub struct Fixture {
 
 /// A pipeline for agent-7 with an admin and a senior reviewer, on the review queue `backend` builds
 /// (given the observer that feeds new review requests to the reviewer threads).
+#[allow(dead_code)] // tests/workflows.rs uses it; tests/postgres_workflows.rs brings its own audit log
 pub fn fixture(backend: impl FnOnce(RequestFeed) -> ReviewBackend) -> Fixture {
+    fixture_with_audit(backend, None)
+}
+
+/// As [`fixture`], writing to `audit` (the default in-memory log when `None`).
+pub fn fixture_with_audit(
+    backend: impl FnOnce(RequestFeed) -> ReviewBackend,
+    audit: Option<Arc<audit_system::AuditLog>>,
+) -> Fixture {
     let executor = Arc::new(RecordingExecutor::default());
     let (feed, requests) = request_feed();
     let admin = Reviewer::new(ADMIN);
     let senior = Reviewer::new(SENIOR);
-    let pipeline = with_admin(Pipeline::builder(), &admin)
+    let mut builder = with_admin(Pipeline::builder(), &admin)
         .agent(AGENT)
         .executor(Arc::clone(&executor))
-        .review_queue(backend(feed))
-        .build()
-        .unwrap();
+        .review_queue(backend(feed));
+    if let Some(audit) = audit {
+        builder = builder.audit_log(audit);
+    }
+    let pipeline = builder.build().unwrap();
     admin.grant(&pipeline, &senior, Role::Senior);
     Fixture {
         pipeline: Arc::new(pipeline),
