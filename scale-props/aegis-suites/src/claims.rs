@@ -533,7 +533,7 @@ pub struct StepSearch {
 impl Expectation for StepSearch {
     fn describe(&self) -> String {
         format!(
-            "{} at every offered rate below the target {}/s",
+            "{} at every offered rate below the target {}/s (a step that breaks counts when its re-run breaks too)",
             self.budget, self.target
         )
     }

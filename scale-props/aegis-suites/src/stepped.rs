@@ -1,6 +1,8 @@
 //! A stepped throughput search: offered rates `from`, `from + step`, ... (open model), one run per rate,
 //! until a budget (p99 latency from the scheduled start, served fraction) breaks or the run's bound of steps
-//! is reached. The runs are joined into one [`Curve`] with one point per rate, in order, so its last point is
+//! is reached. A step that breaks is run again ([`CONFIRMING_RUNS`]): the search stops only when every run of
+//! the step broke, so a one-off stall is reported as such, not as the breaking point. The runs are joined into
+//! one [`Curve`] with one point per run, in order (a repeated rate is a confirming run), so its last point is
 //! the breaking step exactly when a budget broke.
 
 use std::time::Duration;
@@ -130,10 +132,14 @@ pub fn served_fraction(point: &Point) -> f64 {
     ok as f64 / scheduled as f64
 }
 
+/// How many times a step that broke its budget is run again before the break counts: a capacity limit
+/// breaks again at the same offered rate, a one-off stall (a preempted thread, a page-cache flush) does not.
+pub const CONFIRMING_RUNS: usize = 1;
+
 /// Where a stepped search ended.
 #[derive(Debug, Clone, PartialEq)]
 pub enum StepOutcome {
-    /// A budget broke at this offered rate (the highest rate that held is the one before, if any).
+    /// A budget broke at this offered rate, and again on every confirming run of the step.
     Broke {
         /// The offered rate that broke the budget.
         rate: u64,
@@ -141,48 +147,90 @@ pub enum StepOutcome {
         held: Option<u64>,
         /// What broke.
         reason: String,
+        /// Rates whose step broke once but held when run again (not a breaking point).
+        transient: Vec<u64>,
     },
-    /// Every step up to the run's bound held.
+    /// Every step up to the run's bound held (some perhaps only on their confirming run).
     NotReached {
         /// The highest rate offered.
         bound: u64,
+        /// Rates whose step broke once but held when run again.
+        transient: Vec<u64>,
     },
 }
 
 impl StepOutcome {
-    /// Reads the outcome of a stepped curve: the last point broke the budget, or every point held.
+    /// Reads the outcome of a stepped curve (points in the order run; a rate repeated is a confirming run):
+    /// the last point broke the budget, or it held.
     pub fn of(curve: &Curve, budget: &StepBudget) -> Option<Self> {
         let last = curve.points.last()?;
+        let rate = offered_rate(last)?;
+        let mut transient = Vec::new();
+        for pair in curve.points.windows(2) {
+            let (a, b) = (&pair[0], &pair[1]);
+            if offered_rate(a) == offered_rate(b)
+                && budget.check(a).is_err()
+                && budget.check(b).is_ok()
+            {
+                transient.extend(offered_rate(a));
+            }
+        }
         match budget.check(last) {
             Ok(()) => Some(Self::NotReached {
-                bound: offered_rate(last)?,
+                bound: rate,
+                transient,
             }),
             Err(reason) => Some(Self::Broke {
-                rate: offered_rate(last)?,
+                rate,
                 held: curve
                     .points
-                    .len()
-                    .checked_sub(2)
-                    .and_then(|i| offered_rate(&curve.points[i])),
+                    .iter()
+                    .rev()
+                    .filter(|p| budget.check(p).is_ok())
+                    .filter_map(offered_rate)
+                    .find(|&r| r < rate),
                 reason,
+                transient,
             }),
         }
     }
 }
 
+/// ", broke once but held when run again at 200/s, 900/s" (empty when none did).
+fn transient_note(transient: &[u64]) -> String {
+    if transient.is_empty() {
+        return String::new();
+    }
+    let rates: Vec<String> = transient.iter().map(|r| format!("{r}/s")).collect();
+    format!(
+        "; broke once but held when run again at {}",
+        rates.join(", ")
+    )
+}
+
 impl std::fmt::Display for StepOutcome {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::Broke { rate, held, reason } => {
-                write!(f, "breaking point {rate}/s ({reason})")?;
+            Self::Broke {
+                rate,
+                held,
+                reason,
+                transient,
+            } => {
+                write!(
+                    f,
+                    "breaking point {rate}/s ({reason}; broke again on {CONFIRMING_RUNS} re-run)"
+                )?;
                 match held {
-                    Some(h) => write!(f, "; held at {h}/s"),
-                    None => f.write_str("; no step held"),
+                    Some(h) => write!(f, "; held at {h}/s")?,
+                    None => f.write_str("; no step held")?,
                 }
+                f.write_str(&transient_note(transient))
             }
-            Self::NotReached { bound } => write!(
+            Self::NotReached { bound, transient } => write!(
                 f,
-                "not reached within the run's bound (every step held up to {bound}/s)"
+                "not reached within the run's bound (every step held up to {bound}/s{})",
+                transient_note(transient)
             ),
         }
     }
@@ -238,19 +286,24 @@ impl Runnable for Stepped {
         progress: Option<ProgressFn>,
     ) -> Result<(Curve, Vec<Verdict>), RunError> {
         let mut joined: Option<Curve> = None;
-        for shape in self.shapes {
-            let step = (self.run_step)(shape, progress.clone())?;
-            let broke = step.points.iter().any(|p| self.budget.check(p).is_err());
-            match joined.as_mut() {
-                None => joined = Some(step),
-                Some(c) => {
-                    c.points.extend(step.points);
-                    c.prepare_rss.extend(step.prepare_rss);
+        'steps: for shape in self.shapes {
+            // A step that breaks is run again (CONFIRMING_RUNS times): the search stops only when every
+            // run of the step broke; each run is kept as a point, so a transient break stays visible.
+            for _ in 0..=CONFIRMING_RUNS {
+                let step = (self.run_step)(shape.clone(), progress.clone())?;
+                let broke = step.points.iter().any(|p| self.budget.check(p).is_err());
+                match joined.as_mut() {
+                    None => joined = Some(step),
+                    Some(c) => {
+                        c.points.extend(step.points);
+                        c.prepare_rss.extend(step.prepare_rss);
+                    }
+                }
+                if !broke {
+                    continue 'steps;
                 }
             }
-            if broke {
-                break;
-            }
+            break;
         }
         let curve = joined.ok_or(RunError::Shape(ShapeError::ZeroRate))?;
         // The steps carry no claims, so no analysis was taken before the join: the one kept by the joined
@@ -264,5 +317,73 @@ impl Runnable for Stepped {
             })
             .collect();
         Ok((curve, verdicts))
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    use super::*;
+
+    /// Three steps of 0.2 s at 50, 100, 150/s on one server; `stall(rate, run)` says whether the first
+    /// operation of that run of that rate stalls for 400 ms (over the 150 ms budget, which a no-op on a
+    /// loaded machine stays far below).
+    fn search(stall: impl Fn(u64, u64) -> bool + Send + Sync + 'static) -> Option<StepOutcome> {
+        let plan = StepPlan {
+            from: 50,
+            step: 50,
+            steps: 3,
+            seconds: 0.2,
+            servers: 1,
+        };
+        let budget = StepBudget {
+            p99: Duration::from_millis(150),
+            min_served: 0.5,
+        };
+        let stall = Arc::new(stall);
+        let runs = Arc::new(AtomicU64::new(0));
+        let stepped = Stepped::new(plan, budget, move |shape: Open| {
+            let rate = shape.rate_per_sec();
+            let run = runs.fetch_add(1, Ordering::SeqCst);
+            let stall = Arc::clone(&stall);
+            Experiment::new("stepped.test")
+                .sizes([1])
+                .shape(shape)
+                .op(move |_: &(), ctx| {
+                    if ctx.i == 0 && stall(rate, run) {
+                        std::thread::sleep(Duration::from_millis(400));
+                    }
+                })
+        })
+        .unwrap();
+        let (curve, _) = Box::new(stepped).run_with(Vec::new(), None).unwrap();
+        StepOutcome::of(&curve, &budget)
+    }
+
+    #[test]
+    fn a_one_off_stall_is_not_a_breaking_point() {
+        // The first run at 100/s (the second run overall) stalls; its re-run does not.
+        match search(|rate, run| rate == 100 && run == 1) {
+            Some(StepOutcome::NotReached { bound, transient }) => {
+                assert_eq!(bound, 150);
+                assert!(transient.contains(&100), "{transient:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_break_that_repeats_is_the_breaking_point() {
+        match search(|rate, _| rate >= 100) {
+            Some(StepOutcome::Broke {
+                rate,
+                held,
+                transient,
+                ..
+            }) => assert_eq!((rate, held, transient), (100, Some(50), Vec::<u64>::new())),
+            other => panic!("{other:?}"),
+        }
     }
 }
