@@ -71,6 +71,18 @@ create_cluster() {
     if [[ $EUID -eq 0 ]]; then
         id postgres >/dev/null 2>&1 || { echo "postgres.sh: no 'postgres' user to run the server as" >&2; exit 1; }
         chown postgres: "$base" "$sock"
+        # The server's user must be able to reach the cluster: a checkout under a private folder (/root is
+        # 0700) gets the search (x) bit for others on each folder above target/postgres that lacks it.
+        local dir="$base"
+        if ! runuser -u postgres -- test -x "$base"; then
+            while [[ "$dir" != / ]]; do
+                dir="$(dirname "$dir")"
+                if (( (8#$(stat -c %a "$dir") & 1) == 0 )); then
+                    echo "postgres.sh: chmod o+x $dir (so the postgres user can reach $base)" >&2
+                    chmod o+x "$dir"
+                fi
+            done
+        fi
     fi
     if [[ ! -f "$data/PG_VERSION" ]]; then
         rm -rf "$data"
