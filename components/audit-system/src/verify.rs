@@ -320,9 +320,34 @@ pub(crate) enum ExportLine {
 /// The `format` field of an export's header line.
 pub const EXPORT_FORMAT: &str = "aegis-audit-log/1";
 
-pub(crate) fn write_line(w: &mut impl Write, line: &ExportLine) -> std::io::Result<()> {
+fn write_line(w: &mut impl Write, line: &ExportLine) -> std::io::Result<()> {
     serde_json::to_writer(&mut *w, line)?;
     w.write_all(b"\n")
+}
+
+/// Writes `store`'s entries `0..sth.size` as the JSON Lines export [`verify_export`] reads: a header, one line
+/// per entry (read a chunk at a time), and `sth` as the last line. Both logs' `export_jsonl` write through it.
+pub(crate) fn write_export(
+    store: &dyn Store,
+    public_key: &PublicKey,
+    sth: &SignedTreeHead,
+    mut out: impl Write,
+) -> Result<(), AuditError> {
+    let header = ExportLine::Header {
+        format: EXPORT_FORMAT.into(),
+        public_key: public_key.to_hex(),
+    };
+    write_line(&mut out, &header)?;
+    let mut at = 0;
+    while at < sth.size {
+        for e in store.entries(at..at.saturating_add(CHUNK).min(sth.size))? {
+            write_line(&mut out, &ExportLine::Entry(e))?;
+        }
+        at += CHUNK;
+    }
+    write_line(&mut out, &ExportLine::TreeHead(sth.clone()))?;
+    out.flush()?;
+    Ok(())
 }
 
 /// Verifies a JSON Lines export (from [`AuditLog::export_jsonl`](crate::AuditLog::export_jsonl)) offline, with

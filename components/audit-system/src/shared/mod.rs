@@ -40,12 +40,9 @@ use crate::sign::{LogKey, PublicKey, SignedTreeHead};
 use crate::store::{PostgresStore, Query, Store, Tail, lock_tail, node_hashes_on, write_group};
 use crate::sync::{Mutex, now_ns};
 use crate::tree_math::{NodeId, perfect_cover};
-use crate::verify::{EXPORT_FORMAT, ExportLine, VerifyReport, verify_stored, write_line};
+use crate::verify::{VerifyReport, verify_stored, write_export};
 
 use group::{Failure, GroupCommit};
-
-/// Entries read per step while exporting.
-const CHUNK: u64 = 4096;
 
 /// Entries below which signing stays on the committer's thread.
 const PARALLEL_SIGNING: usize = 256;
@@ -455,25 +452,9 @@ impl SharedLog {
     ///
     /// # Errors
     /// Server or write errors.
-    pub fn export_jsonl(&self, mut out: impl Write) -> Result<SignedTreeHead, AuditError> {
+    pub fn export_jsonl(&self, out: impl Write) -> Result<SignedTreeHead, AuditError> {
         let sth = self.publish_tree_head()?;
-        let header = ExportLine::Header {
-            format: EXPORT_FORMAT.into(),
-            public_key: self.public_key().to_hex(),
-        };
-        write_line(&mut out, &header)?;
-        let mut at = 0;
-        while at < sth.size {
-            for e in self
-                .store
-                .entries(at..at.saturating_add(CHUNK).min(sth.size))?
-            {
-                write_line(&mut out, &ExportLine::Entry(e))?;
-            }
-            at += CHUNK;
-        }
-        write_line(&mut out, &ExportLine::TreeHead(sth.clone()))?;
-        out.flush()?;
+        write_export(&self.store, &self.public_key(), &sth, out)?;
         Ok(sth)
     }
 }
