@@ -13,3 +13,5 @@ pub mod bound;
 pub mod broken_audit;
 #[cfg(loom)]
 pub mod broken_hitl;
+#[cfg(loom)]
+pub mod hitl_support;

@@ -6,10 +6,11 @@
 
 use std::time::Duration;
 
-use hitl_collab::{DecisionRequest, HitlError, HitlQueue, ManualClock, Outcome, Priority, Role};
+use hitl_collab::{HitlError, HitlQueue, ManualClock, Outcome, Priority, Role};
 use loom::sync::Arc;
 use loom::thread;
 use loom_tests::broken_hitl::BrokenQueue;
+use loom_tests::hitl_support::{request, small_queue};
 
 /// Preemption bound of this file's models (loom-tests/README.md, "HITL models", says why).
 const PREEMPTIONS: usize = 3;
@@ -18,22 +19,12 @@ const PREEMPTIONS: usize = 3;
 fn hitl_decision_races_timeout_one_outcome_and_the_waiter_sees_it() {
     loom_tests::bound::check(PREEMPTIONS, || {
         let clock = ManualClock::new();
-        let queue = Arc::new(
-            HitlQueue::builder()
-                .capacity(2)
-                .retention(2)
-                .clock(clock.clone())
-                .build()
-                .expect("valid bounds"),
+        let queue = small_queue(
+            HitlQueue::builder().clock(clock.clone()),
+            &[("alice", Role::Reviewer)],
         );
-        queue.register_reviewer("alice", Role::Reviewer);
         let id = queue
-            .request(DecisionRequest::new(
-                "agent",
-                "op",
-                Priority::Low,
-                Duration::from_secs(10),
-            ))
+            .request(request("op", Priority::Low, Duration::from_secs(10)))
             .expect("room");
 
         let reviewer = {
@@ -71,26 +62,28 @@ fn hitl_decision_races_timeout_one_outcome_and_the_waiter_sees_it() {
 }
 
 #[test]
+#[should_panic(expected = "one outcome")]
 fn hitl_broken_expiry_overwriting_a_decision_is_caught() {
-    let found = std::panic::catch_unwind(|| {
-        loom_tests::bound::check(PREEMPTIONS, || {
-            let queue = Arc::new(BrokenQueue::new(2));
-            let id = queue.request(Priority::Low).expect("room");
-            let timer = {
-                let queue = Arc::clone(&queue);
-                thread::spawn(move || queue.decide(id, Outcome::Expired))
-            };
-            let approval = queue.decide(id, Outcome::Approved);
-            let expiry = timer.join().expect("no panic");
-            let stood = queue.outcome(id);
-            assert!(
-                approval.is_ok() != expiry.is_ok(),
-                "one outcome: {approval:?} {expiry:?}"
+    loom_tests::bound::check(PREEMPTIONS, || {
+        let queue = Arc::new(BrokenQueue::new(2));
+        let id = queue.request(Priority::Low).expect("room");
+        let timer = {
+            let queue = Arc::clone(&queue);
+            thread::spawn(move || queue.decide(id, Outcome::Expired))
+        };
+        let approval = queue.decide(id, Outcome::Approved);
+        let expiry = timer.join().expect("no panic");
+        let stood = queue.outcome(id);
+        assert!(
+            approval.is_ok() != expiry.is_ok(),
+            "one outcome: {approval:?} {expiry:?}"
+        );
+        if let Ok(o) = approval {
+            assert_eq!(
+                Some(o),
+                stood,
+                "one outcome: the approval the reviewer saw must stand"
             );
-            if let Ok(o) = approval {
-                assert_eq!(Some(o), stood, "the approval the reviewer saw must stand");
-            }
-        });
+        }
     });
-    assert!(found.is_err(), "loom must find the overwritten decision");
 }

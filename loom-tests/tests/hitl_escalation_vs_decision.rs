@@ -7,10 +7,11 @@
 
 use std::time::Duration;
 
-use hitl_collab::{DecisionRequest, HitlError, HitlQueue, ManualClock, Outcome, Priority, Role};
+use hitl_collab::{HitlError, HitlQueue, ManualClock, Outcome, Priority, Role};
 use loom::sync::Arc;
 use loom::thread;
 use loom_tests::broken_hitl::BrokenQueue;
+use loom_tests::hitl_support::{pending, small_queue};
 
 /// Preemption bound of this file's models (loom-tests/README.md, "HITL models", says why).
 const PREEMPTIONS: usize = 3;
@@ -18,24 +19,11 @@ const PREEMPTIONS: usize = 3;
 #[test]
 fn hitl_escalation_races_decision_without_a_stuck_request() {
     loom_tests::bound::check(PREEMPTIONS, || {
-        let queue = Arc::new(
-            HitlQueue::builder()
-                .capacity(2)
-                .retention(2)
-                .clock(ManualClock::new())
-                .build()
-                .expect("valid bounds"),
+        let queue = small_queue(
+            HitlQueue::builder().clock(ManualClock::new()),
+            &[("rev", Role::Reviewer), ("admin", Role::Admin)],
         );
-        queue.register_reviewer("rev", Role::Reviewer);
-        queue.register_reviewer("admin", Role::Admin);
-        let id = queue
-            .request(DecisionRequest::new(
-                "agent",
-                "op",
-                Priority::Low,
-                Duration::from_secs(60),
-            ))
-            .expect("room");
+        let id = pending(&queue, Priority::Low);
         let escalator = {
             let queue = Arc::clone(&queue);
             thread::spawn(move || queue.escalate(id, Priority::Critical, Duration::ZERO))
@@ -73,22 +61,20 @@ fn hitl_escalation_races_decision_without_a_stuck_request() {
 }
 
 #[test]
+#[should_panic(expected = "a decided request is stuck in the pending index")]
 fn hitl_broken_split_escalation_is_caught() {
-    let found = std::panic::catch_unwind(|| {
-        loom_tests::bound::check(PREEMPTIONS, || {
-            let queue = Arc::new(BrokenQueue::new(2));
-            let id = queue.request(Priority::Low).expect("room");
-            let escalator = {
-                let queue = Arc::clone(&queue);
-                thread::spawn(move || queue.escalate(id, Priority::Critical))
-            };
-            let _ = queue.decide(id, Outcome::Approved);
-            escalator.join().expect("no panic");
-            assert!(
-                !queue.has_stuck_request(),
-                "a decided request is stuck in the pending index"
-            );
-        });
+    loom_tests::bound::check(PREEMPTIONS, || {
+        let queue = Arc::new(BrokenQueue::new(2));
+        let id = queue.request(Priority::Low).expect("room");
+        let escalator = {
+            let queue = Arc::clone(&queue);
+            thread::spawn(move || queue.escalate(id, Priority::Critical))
+        };
+        let _ = queue.decide(id, Outcome::Approved);
+        escalator.join().expect("no panic");
+        assert!(
+            !queue.has_stuck_request(),
+            "a decided request is stuck in the pending index"
+        );
     });
-    assert!(found.is_err(), "loom must find the stuck escalation");
 }

@@ -6,14 +6,11 @@
 
 use std::time::Duration;
 
-use hitl_collab::{DecisionRequest, HitlError, HitlQueue, ManualClock, Priority};
+use hitl_collab::{HitlError, HitlQueue, ManualClock, Priority};
 use loom::sync::Arc;
 use loom::thread;
 use loom_tests::broken_hitl::BrokenQueue;
-
-fn request(priority: Priority) -> DecisionRequest {
-    DecisionRequest::new("agent", "op", priority, Duration::from_secs(60))
-}
+use loom_tests::hitl_support::{pending, request, small_queue};
 
 /// Preemption bound of this file's models (loom-tests/README.md, "HITL models", says why).
 const PREEMPTIONS: usize = 3;
@@ -21,20 +18,14 @@ const PREEMPTIONS: usize = 3;
 #[test]
 fn hitl_two_requests_race_for_the_last_slot_one_gets_queue_full() {
     loom_tests::bound::check(PREEMPTIONS, || {
-        let queue = Arc::new(
-            HitlQueue::builder()
-                .capacity(2)
-                .retention(2)
-                .clock(ManualClock::new())
-                .build()
-                .expect("valid bounds"),
-        );
-        queue.request(request(Priority::Low)).expect("room");
+        let queue = small_queue(HitlQueue::builder().clock(ManualClock::new()), &[]);
+        pending(&queue, Priority::Low);
+        let minute = Duration::from_secs(60);
         let other = {
             let queue = Arc::clone(&queue);
-            thread::spawn(move || queue.request(request(Priority::High)))
+            thread::spawn(move || queue.request(request("op", Priority::High, minute)))
         };
-        let mine = queue.request(request(Priority::Critical));
+        let mine = queue.request(request("op", Priority::Critical, minute));
         let theirs = other.join().expect("no panic");
         match (&mine, &theirs) {
             (Ok(_), Err(HitlError::QueueFull { capacity: 2 }))
@@ -47,23 +38,24 @@ fn hitl_two_requests_race_for_the_last_slot_one_gets_queue_full() {
 }
 
 #[test]
+#[should_panic(expected = "exactly one gets the last slot")]
 fn hitl_broken_split_capacity_check_is_caught() {
-    let found = std::panic::catch_unwind(|| {
-        loom_tests::bound::check(PREEMPTIONS, || {
-            let queue = Arc::new(BrokenQueue::new(2));
-            queue.request(Priority::Low).expect("room");
-            let other = {
-                let queue = Arc::clone(&queue);
-                thread::spawn(move || queue.request(Priority::High))
-            };
-            let mine = queue.request(Priority::Critical);
-            let theirs = other.join().expect("no panic");
-            assert!(
-                mine.is_some() != theirs.is_some(),
-                "exactly one gets the last slot"
-            );
-            assert!(queue.pending_len() <= 2, "capacity exceeded");
-        });
+    loom_tests::bound::check(PREEMPTIONS, || {
+        let queue = Arc::new(BrokenQueue::new(2));
+        queue.request(Priority::Low).expect("room");
+        let other = {
+            let queue = Arc::clone(&queue);
+            thread::spawn(move || queue.request(Priority::High))
+        };
+        let mine = queue.request(Priority::Critical);
+        let theirs = other.join().expect("no panic");
+        assert!(
+            mine.is_some() != theirs.is_some(),
+            "exactly one gets the last slot"
+        );
+        assert!(
+            queue.pending_len() <= 2,
+            "exactly one gets the last slot: capacity exceeded"
+        );
     });
-    assert!(found.is_err(), "loom must find the over-full queue");
 }

@@ -6,10 +6,11 @@
 
 use std::time::Duration;
 
-use hitl_collab::{DecisionRequest, HitlQueue, ManualClock, Outcome, Priority, Role};
+use hitl_collab::{HitlQueue, ManualClock, Outcome, Priority, Role};
 use loom::sync::Arc;
 use loom::thread;
 use loom_tests::broken_hitl::BrokenQueue;
+use loom_tests::hitl_support::{pending, small_queue};
 
 /// Preemption bound of this file's models (loom-tests/README.md, "HITL models", says why).
 const PREEMPTIONS: usize = 3;
@@ -17,23 +18,11 @@ const PREEMPTIONS: usize = 3;
 #[test]
 fn hitl_waiter_never_misses_the_decision() {
     loom_tests::bound::check(PREEMPTIONS, || {
-        let queue = Arc::new(
-            HitlQueue::builder()
-                .capacity(2)
-                .retention(2)
-                .clock(ManualClock::new())
-                .build()
-                .expect("valid bounds"),
+        let queue = small_queue(
+            HitlQueue::builder().clock(ManualClock::new()),
+            &[("alice", Role::Reviewer)],
         );
-        queue.register_reviewer("alice", Role::Reviewer);
-        let id = queue
-            .request(DecisionRequest::new(
-                "agent",
-                "op",
-                Priority::Medium,
-                Duration::from_secs(60),
-            ))
-            .expect("room");
+        let id = pending(&queue, Priority::Medium);
         let reviewer = {
             let queue = Arc::clone(&queue);
             thread::spawn(move || queue.reject(id, "alice", "no"))

@@ -4,14 +4,11 @@
 
 #![cfg(loom)]
 
-use std::time::Duration;
-
-use hitl_collab::{
-    DecisionRequest, HitlError, HitlQueue, ManualClock, Outcome, Priority, RequestId, Role,
-};
+use hitl_collab::{HitlError, HitlQueue, ManualClock, Outcome, Priority, RequestId, Role};
 use loom::sync::Arc;
 use loom::thread;
 use loom_tests::broken_hitl::BrokenQueue;
+use loom_tests::hitl_support::{pending, small_queue};
 
 /// Preemption bound of this file's models (loom-tests/README.md, "HITL models", says why).
 const PREEMPTIONS: usize = 3;
@@ -19,24 +16,11 @@ const PREEMPTIONS: usize = 3;
 #[test]
 fn hitl_two_reviewers_exactly_one_decision_stands() {
     loom_tests::bound::check(PREEMPTIONS, || {
-        let queue = Arc::new(
-            HitlQueue::builder()
-                .capacity(2)
-                .retention(2)
-                .clock(ManualClock::new())
-                .build()
-                .expect("valid bounds"),
+        let queue = small_queue(
+            HitlQueue::builder().clock(ManualClock::new()),
+            &[("alice", Role::Admin), ("bob", Role::Admin)],
         );
-        queue.register_reviewer("alice", Role::Admin);
-        queue.register_reviewer("bob", Role::Admin);
-        let id = queue
-            .request(DecisionRequest::new(
-                "agent",
-                "op",
-                Priority::High,
-                Duration::from_secs(60),
-            ))
-            .expect("room");
+        let id = pending(&queue, Priority::High);
 
         let other = {
             let queue = Arc::clone(&queue);
@@ -59,22 +43,20 @@ fn hitl_two_reviewers_exactly_one_decision_stands() {
 }
 
 #[test]
+#[should_panic(expected = "exactly one decision must stand")]
 fn hitl_broken_split_decide_is_caught() {
-    let found = std::panic::catch_unwind(|| {
-        loom_tests::bound::check(PREEMPTIONS, || {
-            let queue = Arc::new(BrokenQueue::new(2));
-            let id: RequestId = queue.request(Priority::High).expect("room");
-            let other = {
-                let queue = Arc::clone(&queue);
-                thread::spawn(move || queue.decide(id, Outcome::Rejected))
-            };
-            let mine = queue.decide(id, Outcome::Approved);
-            let theirs = other.join().expect("no panic");
-            assert!(
-                mine.is_ok() != theirs.is_ok(),
-                "exactly one decision must stand: {mine:?} {theirs:?}"
-            );
-        });
+    loom_tests::bound::check(PREEMPTIONS, || {
+        let queue = Arc::new(BrokenQueue::new(2));
+        let id: RequestId = queue.request(Priority::High).expect("room");
+        let other = {
+            let queue = Arc::clone(&queue);
+            thread::spawn(move || queue.decide(id, Outcome::Rejected))
+        };
+        let mine = queue.decide(id, Outcome::Approved);
+        let theirs = other.join().expect("no panic");
+        assert!(
+            mine.is_ok() != theirs.is_ok(),
+            "exactly one decision must stand: {mine:?} {theirs:?}"
+        );
     });
-    assert!(found.is_err(), "loom must find the double decision");
 }
