@@ -23,8 +23,9 @@ sock="$base/run"
 log="$base/server.log"
 port="${AEGIS_PG_PORT:-54329}"
 db=aegis
-# The crates whose `postgres` feature adds a PostgreSQL backend and tests/postgres*.rs.
-pg_crates=(audit-system hitl-collab aegis-pipeline)
+# The crates whose `postgres` feature adds a PostgreSQL backend (or, for aegis-scale, the suite against the
+# server) and tests/postgres*.rs.
+pg_crates=(audit-system hitl-collab aegis-pipeline aegis-scale)
 
 url() {
     echo "host=127.0.0.1 port=$port user=postgres dbname=$db"

@@ -85,6 +85,8 @@ pub enum Topic {
     StressConcurrency,
     /// Stress test: bytes per item at growing state sizes.
     StressMemory,
+    /// The audit log and the pipeline on PostgreSQL (`--audit <url>`).
+    Postgres,
 }
 
 impl Topic {
@@ -105,6 +107,7 @@ impl Topic {
             Topic::StressThroughput => "Stress: stepped throughput",
             Topic::StressConcurrency => "Stress: concurrency",
             Topic::StressMemory => "Stress: memory",
+            Topic::Postgres => "PostgreSQL",
         }
     }
 }

@@ -1,7 +1,8 @@
 //! The suite-specific claims: engine expectations for facts the generic ones do not state (exact error
 //! counts by kind, work totals tied to the size, served fractions, same-run latency and throughput ratios,
-//! commits per entry, CPU busy fraction, stepped-search breaking points). Each judges a curve into holds,
-//! fails or could not be judged, with the measured value and the bound.
+//! commits per entry, CPU busy fraction, stepped-search breaking points, throughput gains between worker
+//! levels). Each judges a curve into holds, fails or could not be judged, with the measured value and the
+//! bound.
 
 use scale_props::Curve;
 use scale_props::digest::Analysis;
@@ -10,6 +11,10 @@ use scale_props::fit::GrowthBin;
 use scale_props::measure::Point;
 
 use crate::stepped::{StepBudget, StepOutcome, served_fraction};
+
+mod gain;
+
+pub use gain::{TOO_FEW_CORES, ThroughputGain};
 
 fn at(p: &Point) -> String {
     format!("size {} {}", p.size, p.phase.name)

@@ -27,6 +27,10 @@ pub enum SuiteError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// Occurs when the PostgreSQL cases cannot start: no `postgres` feature in this build, or the server
+    /// or a writer process failed.
+    #[error("PostgreSQL: {0}")]
+    Postgres(String),
     /// Occurs when a suite name is not one of [`crate::SuiteName::ALL`].
     #[error("unknown suite `{0}` (expected one of: {names})", names = crate::SuiteName::names().join(", "))]
     UnknownSuite(String),

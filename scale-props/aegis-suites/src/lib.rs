@@ -21,6 +21,8 @@
 //!   [`Case`]s for a [`Scale`] ([`Scale::Test`] for `cargo test`, [`Scale::Full`] for the main job).
 //! - [`fixtures`] and [`audit_store`]: deterministic inputs, and a store wrapper that counts the audit log's
 //!   work so its costs have exact complexity classes.
+//! - [`postgres`]: the audit and pipeline cases against a PostgreSQL server, writer processes included (the
+//!   main job's `--audit <url>`; the cases need feature `postgres`, their ids do not).
 //! - [`suites::stress`]: the earlier specification's 13 stress tests (stepped throughput, concurrency 1..16,
 //!   memory per item), each against one component alone; [`stepped`] is the stepped-rate search.
 //! - [`summary`]: the answers the report gives, computed once ([`summary::Answers`]: class, exponent and
@@ -40,6 +42,7 @@ mod case;
 pub mod claims;
 mod error;
 pub mod fixtures;
+pub mod postgres;
 pub mod run_info;
 mod scale;
 pub mod stepped;

@@ -29,6 +29,14 @@ struct Args {
     /// Also write the results document to this path (e.g. the repository's SCALABILITY_TEST_RESULTS.md).
     #[arg(long = "results-doc", value_name = "PATH")]
     results_doc: Option<PathBuf>,
+    /// Also run the audit and pipeline cases against this PostgreSQL server (a `postgres://` URL or
+    /// `host=... port=... user=... dbname=...`; needs a build with `--features postgres`). The report sets
+    /// them beside the SQLite curves of the same run.
+    #[arg(long = "audit", value_name = "URL")]
+    audit: Option<String>,
+    /// Internal: serve appends as one writer process of the PostgreSQL writer-process sweep.
+    #[arg(long = "pg-writer", num_args = 3, value_names = ["URL", "SCHEMA", "KEY_FILE"], hide = true)]
+    pg_writer: Option<Vec<String>>,
 }
 
 /// Exit code 0: every claim holds; 1: some claim fails or could not be judged (or the run itself failed).
@@ -43,11 +51,69 @@ fn main() -> std::process::ExitCode {
     }
 }
 
-fn run_cases(scale: Scale, suites: &[SuiteName]) -> Result<Vec<RunCase>, SuiteError> {
+/// The cases of `suites` at `scale`, then, with `audit`, the PostgreSQL cases against that server.
+fn cases(
+    scale: Scale,
+    suites: &[SuiteName],
+    audit: Option<&str>,
+) -> Result<Vec<aegis_scale::Case>, SuiteError> {
     let mut cases = Vec::new();
     for s in suites {
         cases.extend(s.cases(scale)?);
     }
+    if let Some(url) = audit {
+        cases.extend(postgres_cases(scale, url)?);
+    }
+    Ok(cases)
+}
+
+#[cfg(feature = "postgres")]
+fn postgres_cases(scale: Scale, url: &str) -> Result<Vec<aegis_scale::Case>, SuiteError> {
+    let writer_exe = std::env::current_exe().map_err(|source| SuiteError::Io {
+        path: "the running executable".to_owned(),
+        source,
+    })?;
+    let server = aegis_scale::postgres::Server {
+        url: url.to_owned(),
+        writer_exe,
+    };
+    aegis_scale::postgres::cases(scale, &server)
+}
+
+#[cfg(not(feature = "postgres"))]
+fn postgres_cases(_: Scale, _: &str) -> Result<Vec<aegis_scale::Case>, SuiteError> {
+    Err(SuiteError::Postgres(
+        "this build has no PostgreSQL client: run `cargo run --release -p aegis-scale --features postgres \
+         -- --audit <url>`"
+            .to_owned(),
+    ))
+}
+
+/// Serves appends as one writer process (`--pg-writer URL SCHEMA KEY_FILE`) until standard input ends.
+#[cfg(feature = "postgres")]
+fn serve_writer(args: &[String]) -> Result<bool, SuiteError> {
+    let [url, schema, key] = args else {
+        return Err(SuiteError::Postgres(
+            "--pg-writer takes URL SCHEMA KEY_FILE".to_owned(),
+        ));
+    };
+    let stdin = std::io::stdin().lock();
+    aegis_scale::postgres::writer::serve(
+        url,
+        schema,
+        key.as_ref(),
+        stdin,
+        std::io::stdout().lock(),
+    )?;
+    Ok(true)
+}
+
+#[cfg(not(feature = "postgres"))]
+fn serve_writer(_: &[String]) -> Result<bool, SuiteError> {
+    postgres_cases(Scale::Test, "").map(|_| false)
+}
+
+fn run_cases(cases: Vec<aegis_scale::Case>) -> Result<Vec<RunCase>, SuiteError> {
     let multi = MultiProgress::new();
     let overall = multi.add(ProgressBar::new(cases.len() as u64));
     overall.set_style(
@@ -96,6 +162,9 @@ fn run_cases(scale: Scale, suites: &[SuiteName]) -> Result<Vec<RunCase>, SuiteEr
 
 /// Runs the suites, writes the report, prints the verdicts; returns whether every claim holds.
 fn run(args: Args) -> Result<bool, SuiteError> {
+    if let Some(writer) = &args.pg_writer {
+        return serve_writer(writer);
+    }
     let scale = if args.quick { Scale::Test } else { Scale::Full };
     let suites = if args.only.is_empty() {
         SuiteName::ALL.to_vec()
@@ -103,7 +172,7 @@ fn run(args: Args) -> Result<bool, SuiteError> {
         args.only.clone()
     };
     let started = Instant::now();
-    let runs = run_cases(scale, &suites)?;
+    let runs = run_cases(cases(scale, &suites, args.audit.as_deref())?)?;
     let info = RunInfo::now(started.elapsed(), scale);
     let files = summary::write_report(&args.out, &runs, &info, "")?;
     if let Some(path) = &args.results_doc {

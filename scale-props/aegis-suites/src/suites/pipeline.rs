@@ -112,6 +112,13 @@ fn process(p: &Arc<Preloaded>, ctx: &scale_props::OpContext<'_>) -> Result<(), O
     let w = p.credit.credit(&p.audit.snapshot());
     ctx.count("audit_commits", w.commits);
     ctx.count("audit_bytes_written", w.bytes_written);
+    count_outcome(ctx, &done);
+    Ok(())
+}
+
+/// Counts how a workflow ended: `executed`, `blocked`, `ended` (either) and `other` (neither, counted even
+/// when 0 so the claim on it can be judged).
+pub(crate) fn count_outcome(ctx: &scale_props::OpContext<'_>, done: &aegis_pipeline::Processed) {
     let (executed, blocked) = match done.disposition {
         Disposition::Executed { .. } => (1, 0),
         Disposition::Blocked(_) => (0, 1),
@@ -120,13 +127,11 @@ fn process(p: &Arc<Preloaded>, ctx: &scale_props::OpContext<'_>) -> Result<(), O
     ctx.count("executed", executed);
     ctx.count("blocked", blocked);
     ctx.count("ended", executed + blocked);
-    // Counted even when 0, so the claim on it can be judged.
     ctx.count("other", 1 - executed - blocked);
-    Ok(())
 }
 
 /// No error, and every workflow ends executed or blocked (none waits for review or fails to execute).
-fn every_workflow_ends(case: Case) -> Case {
+pub(crate) fn every_workflow_ends(case: Case) -> Case {
     case.claim(Errors::none())
         .claim(Budget::work_per_op("other", 0.0..=0.0))
         .claim(WorkRatio {

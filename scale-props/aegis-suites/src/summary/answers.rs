@@ -7,8 +7,10 @@ use scale_props::measure::{Axis, Point};
 use scale_props::{Budget, Curve};
 use serde::Serialize;
 
+use super::concurrency::{ConcurrencyRow, concurrency_rows};
 use super::cpu::{CpuFinding, cpu_findings};
 use super::memory::{DiskRow, MemoryRow, disk_rows, memory_rows};
+use super::side_by_side::SideBySide;
 use super::stages::Stages;
 use crate::stepped::{StepBudget, StepOutcome};
 use crate::suites::{audit, evolution, firewall, hitl, load, love, pipeline, stress};
@@ -225,8 +227,10 @@ pub struct Answers {
     pub margins: Vec<Margin>,
     /// Stepped throughput outcomes.
     pub stress: Vec<StressOutcome>,
-    /// USL fit of each concurrency sweep (its first line), or why it could not be fitted.
-    pub concurrency_usl: Vec<(String, Result<String, String>)>,
+    /// Throughput per level, gain at two workers and USL verdict of each concurrency sweep.
+    pub concurrency: Vec<ConcurrencyRow>,
+    /// SQLite and PostgreSQL side by side, when the run measured PostgreSQL.
+    pub side_by_side: Option<SideBySide>,
 }
 
 pub(super) fn find<'a>(runs: &'a [RunCase], id: &str) -> Option<&'a Curve> {
@@ -357,17 +361,8 @@ impl Answers {
             max_users: find(runs, load::MAX_USERS).map(max_users),
             margins: margins(runs),
             stress: stress_outcomes(runs, scale),
-            concurrency_usl: runs
-                .iter()
-                .filter(|r| r.topic == Topic::StressConcurrency)
-                .map(|r| {
-                    let usl = r.curve.usl().map_or_else(
-                        |e| Err(e.to_string()),
-                        |u| Ok(u.fit.to_string().lines().next().unwrap_or("").to_owned()),
-                    );
-                    (r.curve.id.clone(), usl)
-                })
-                .collect(),
+            concurrency: concurrency_rows(runs),
+            side_by_side: SideBySide::of(runs),
         }
     }
 }

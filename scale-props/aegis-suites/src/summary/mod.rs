@@ -7,9 +7,11 @@
 
 mod aegis_report;
 mod answers;
+mod concurrency;
 mod cpu;
 mod memory;
 pub mod sections;
+pub mod side_by_side;
 mod stages;
 
 pub use aegis_report::{
@@ -19,6 +21,7 @@ pub use aegis_report::{
 pub use answers::{
     Answers, At, Capacity, Margin, Reference, ScalingRow, StressOutcome, references, workers_for,
 };
+pub use concurrency::ConcurrencyRow;
 pub use cpu::{CpuFinding, CpuVerdict};
 pub use memory::{DiskRow, MemoryRow};
 pub use stages::{StageCost, Stages};

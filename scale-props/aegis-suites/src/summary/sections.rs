@@ -349,6 +349,8 @@ pub fn answers(a: &Answers, runs: &[RunCase]) -> String {
         bottleneck(a),
         memory(a),
         capacity(a),
+        super::concurrency::section(&a.concurrency, a.cores),
+        super::side_by_side::section(a.side_by_side.as_ref()),
         margins(a),
         stress(a, runs),
         load_glance(runs),
