@@ -41,7 +41,7 @@
 //! // Each run left its trail: two checks, the disposition, the learned outcome, and for the
 //! // executed one the write-ahead `action.executing` entry before the executor ran.
 //! let log = pipeline.audit_log();
-//! assert_eq!(log.len(), 9);
+//! assert_eq!(log.len()?, 9);
 //! assert_eq!(log.query(&Query::new().action(steps::ACTION_BLOCKED))?.len(), 1);
 //! # Ok::<(), Box<dyn std::error::Error>>(()) }) }
 //! ```
@@ -74,6 +74,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod audit;
 pub mod bound;
 mod builder;
 mod config;
@@ -91,6 +92,7 @@ pub mod route;
 pub mod screen;
 mod trail;
 
+pub use audit::AuditBackend;
 pub use builder::{DEFAULT_AGENT, PipelineBuilder, ReviewBackend};
 pub use config::PipelineConfig;
 pub use control::{GRANT_DOMAIN, RegistrationError, ReviewerGrant, SignedGrant};
