@@ -8,7 +8,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use audit_system::{
-    Attestation, AuditError, AuditLog, Entry, PublicKey, Query, Receipt, SignedTreeHead, Store,
+    Attestation, AuditError, AuditLog, Entry, PublicKey, Query, Receipt, SignedTreeHead,
     VerifyError, VerifyReport,
 };
 
@@ -77,7 +77,7 @@ impl AuditBackend {
         match self {
             Self::Local(log) => log.store().entries(seqs),
             #[cfg(all(feature = "postgres", not(loom)))]
-            Self::Shared(log) => log.store().entries(seqs),
+            Self::Shared(log) => audit_system::Store::entries(log.store(), seqs),
         }
     }
 
