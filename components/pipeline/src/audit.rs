@@ -1,5 +1,5 @@
 //! [`AuditBackend`]: the audit log a pipeline writes to, one process's [`AuditLog`] or (feature
-//! `postgres`) a [`audit_system::SharedLog`] that several pipeline processes append to at once.
+//! `postgres`) an `audit_system::SharedLog` that several pipeline processes append to at once.
 //!
 //! Every place in the crate that appends goes through this one enum, so both logs get the same
 //! entries and the same failure handling: an append error of either fails the step that wrote it.
@@ -14,7 +14,7 @@ use audit_system::{
 
 /// The audit log of a pipeline ([`crate::Pipeline::audit_log`]); pick it with
 /// [`crate::PipelineBuilder::audit_log`] or, with feature `postgres`,
-/// [`crate::PipelineBuilder::shared_audit_log`].
+/// `PipelineBuilder::shared_audit_log`.
 ///
 /// The methods read the whole log: on a shared log that includes what other processes appended.
 #[derive(Debug, Clone)]

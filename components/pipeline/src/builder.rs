@@ -230,7 +230,7 @@ impl PipelineBuilder {
     /// Writes to this audit log, which must have this process as its only writer (in memory, SQLite,
     /// or with feature `postgres` a `PostgresStore`; a second writer process on the same store is
     /// refused by the store). For several pipeline processes on one log, see
-    /// [`PipelineBuilder::shared_audit_log`].
+    /// `PipelineBuilder::shared_audit_log` (feature `postgres`).
     #[must_use]
     pub fn audit_log(mut self, log: Arc<AuditLog>) -> Self {
         self.audit = AuditTarget::Log(log);

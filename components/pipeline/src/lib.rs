@@ -66,7 +66,9 @@
 //! payload carries the run id in field `run`. An entry that cannot be written fails the request with
 //! [`PipelineError::Audit`]: nothing after that step happens, so an unaudited check never leads to an
 //! execution. Entries written together (the two checks; the disposition and the learned outcome) are
-//! committed in one batch.
+//! committed in one batch. The log is one process's `AuditLog` or, with feature `postgres`, a
+//! `SharedLog` that several pipeline processes append to at once ([`AuditBackend`],
+//! `PipelineBuilder::shared_audit_log`); both fail closed the same way.
 //!
 //! # Threads
 //! [`Pipeline`] is `Send + Sync`; call `process` from as many threads as you like.
