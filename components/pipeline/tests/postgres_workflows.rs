@@ -12,7 +12,7 @@ mod pg_support;
 mod support;
 mod workflow_cases;
 
-use aegis_pipeline::ReviewBackend;
+use aegis_pipeline::{AuditBackend, ReviewBackend};
 use hitl_collab::PgQueue;
 use pg_support::PgAudit;
 use support::RequestFeed;
@@ -24,7 +24,7 @@ fn on_postgres(audit: PgAudit) -> Option<Fixture> {
     let url = pg_support::url()?;
     let queue = pg_support::fresh("wf");
     let set_audit = audit.setter(&url);
-    Some(workflow_cases::fixture_with_audit(
+    let fixture = workflow_cases::fixture_with_audit(
         move |feed: RequestFeed| -> ReviewBackend {
             PgQueue::builder(url, queue)
                 .schema("aegis_pipeline_test")
@@ -32,7 +32,11 @@ fn on_postgres(audit: PgAudit) -> Option<Fixture> {
                 .into()
         },
         set_audit,
-    ))
+    );
+    // The pipeline writes to a shared log exactly when it was given one.
+    let shared = matches!(fixture.audit_log(), AuditBackend::Shared(_));
+    assert_eq!(shared, matches!(audit, PgAudit::Shared), "{audit:?}");
+    Some(fixture)
 }
 
 /// The five workflows as tests, on the audit log `$audit`.

@@ -31,6 +31,14 @@ pub struct Fixture {
     senior: Arc<Reviewer>,
 }
 
+impl Fixture {
+    /// The pipeline's audit log.
+    #[allow(dead_code)] // tests/postgres_workflows.rs checks which log the pipeline writes to
+    pub fn audit_log(&self) -> &aegis_pipeline::AuditBackend {
+        self.pipeline.audit_log()
+    }
+}
+
 /// A pipeline for agent-7 with an admin and a senior reviewer, on the review queue `backend` builds
 /// (given the observer that feeds new review requests to the reviewer threads).
 #[allow(dead_code)] // tests/workflows.rs uses it; tests/postgres_workflows.rs brings its own audit log
