@@ -122,12 +122,12 @@ fn bench_parts(c: &mut Criterion) {
     });
     let payload =
         serde_json::json!({ "run": 1, "verdict": "Allow", "safety_score": 1.0 }).to_string();
+    // The pipeline's default log: in memory, with a fresh key.
+    let log = audit_system::AuditLog::in_memory(audit_system::LogKey::generate());
     group.bench_function("audit.append_batch_2/memory", |b| {
         b.iter(|| {
             black_box(
-                pipeline
-                    .audit_log()
-                    .append_batch(&[("a", "x", &payload), ("b", "y", &payload)])
+                log.append_batch(&[("a", "x", &payload), ("b", "y", &payload)])
                     .expect("appended"),
             )
         });
@@ -190,9 +190,9 @@ fn bench_concurrent_and_review(c: &mut Criterion) {
             .build()
             .expect("pipeline builds"),
     );
-    let before = sqlite.audit_log().len();
+    let before = sqlite.audit_log().len().expect("read");
     sqlite.process(&safe(0)).expect("processed");
-    let signatures = sqlite.audit_log().len() - before;
+    let signatures = sqlite.audit_log().len().expect("read") - before;
     group.bench_function("process/safe/sqlite/2_threads", |b| {
         b.iter_custom(|iters| {
             on_two_threads(iters, |i| {

@@ -14,7 +14,7 @@ use crate::executor::Executor;
 use crate::ledger::RefusalLedger;
 use crate::observer::{AuditObserver, SharedObserver};
 use crate::trail::{Trail, actors, steps};
-use crate::{Pipeline, PipelineConfig, PipelineError};
+use crate::{AuditBackend, Pipeline, PipelineConfig, PipelineError};
 
 /// The agent identity of a pipeline built without [`PipelineBuilder::agent`].
 pub const DEFAULT_AGENT: &str = "agent";
@@ -25,6 +25,8 @@ enum AuditTarget {
     Memory,
     SqliteDir(PathBuf, Durability, Option<PathBuf>),
     Log(Arc<AuditLog>),
+    #[cfg(all(feature = "postgres", not(loom)))]
+    Shared(Arc<audit_system::SharedLog>),
 }
 
 /// Which review queue the pipeline runs on: give either builder to [`PipelineBuilder::review_queue`]
@@ -225,10 +227,26 @@ impl PipelineBuilder {
         self
     }
 
-    /// Writes to this audit log.
+    /// Writes to this audit log, which must have this process as its only writer (in memory, SQLite,
+    /// or with feature `postgres` a `PostgresStore`; a second writer process on the same store is
+    /// refused by the store). For several pipeline processes on one log, see
+    /// `PipelineBuilder::shared_audit_log` (feature `postgres`).
     #[must_use]
     pub fn audit_log(mut self, log: Arc<AuditLog>) -> Self {
         self.audit = AuditTarget::Log(log);
+        self
+    }
+
+    /// Writes to this log in PostgreSQL, which any number of pipeline processes (and other writers
+    /// holding the log key) append to at once; feature `postgres`. Commits from all of them are
+    /// ordered by the database into one dense, hash-linked, signed sequence. As with every other
+    /// log, an entry that cannot be committed (server gone, connection lost, commit outcome unknown)
+    /// fails the step that wrote it, so the request stops there (fail closed). Open the log with
+    /// `SharedLog::connect(url, schema, key)`; keep a clone of the `Arc` to verify or export it.
+    #[cfg(all(feature = "postgres", not(loom)))]
+    #[must_use]
+    pub fn shared_audit_log(mut self, log: Arc<audit_system::SharedLog>) -> Self {
+        self.audit = AuditTarget::Shared(log);
         self
     }
 
@@ -294,8 +312,10 @@ impl PipelineBuilder {
             }
         };
         let log = match self.audit {
-            AuditTarget::Memory => Arc::new(AuditLog::in_memory(LogKey::generate())),
-            AuditTarget::Log(log) => log,
+            AuditTarget::Memory => Arc::new(AuditLog::in_memory(LogKey::generate())).into(),
+            AuditTarget::Log(log) => log.into(),
+            #[cfg(all(feature = "postgres", not(loom)))]
+            AuditTarget::Shared(log) => AuditBackend::Shared(log),
             AuditTarget::SqliteDir(dir, durability, witness) => {
                 let open = || {
                     let key = LogKey::load_or_create_file(dir.join("audit.key"))?;
@@ -303,7 +323,9 @@ impl PipelineBuilder {
                     AuditLog::with_store(store, key, Limits::default())?
                         .with_witness(witness.unwrap_or_else(|| dir.join("audit.witness")))
                 };
-                Arc::new(open().map_err(|e| PipelineError::AuditLog(Arc::new(e)))?)
+                AuditBackend::Local(Arc::new(
+                    open().map_err(|e| PipelineError::AuditLog(Arc::new(e)))?,
+                ))
             }
         };
         let trail = Trail::new(log);

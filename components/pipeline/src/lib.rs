@@ -41,7 +41,7 @@
 //! // Each run left its trail: two checks, the disposition, the learned outcome, and for the
 //! // executed one the write-ahead `action.executing` entry before the executor ran.
 //! let log = pipeline.audit_log();
-//! assert_eq!(log.len(), 9);
+//! assert_eq!(log.len()?, 9);
 //! assert_eq!(log.query(&Query::new().action(steps::ACTION_BLOCKED))?.len(), 1);
 //! # Ok::<(), Box<dyn std::error::Error>>(()) }) }
 //! ```
@@ -66,7 +66,9 @@
 //! payload carries the run id in field `run`. An entry that cannot be written fails the request with
 //! [`PipelineError::Audit`]: nothing after that step happens, so an unaudited check never leads to an
 //! execution. Entries written together (the two checks; the disposition and the learned outcome) are
-//! committed in one batch.
+//! committed in one batch. The log is one process's `AuditLog` or, with feature `postgres`, a
+//! `SharedLog` that several pipeline processes append to at once ([`AuditBackend`],
+//! `PipelineBuilder::shared_audit_log`); both fail closed the same way.
 //!
 //! # Threads
 //! [`Pipeline`] is `Send + Sync`; call `process` from as many threads as you like.
@@ -74,6 +76,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod audit;
 pub mod bound;
 mod builder;
 mod config;
@@ -91,6 +94,7 @@ pub mod route;
 pub mod screen;
 mod trail;
 
+pub use audit::AuditBackend;
 pub use builder::{DEFAULT_AGENT, PipelineBuilder, ReviewBackend};
 pub use config::PipelineConfig;
 pub use control::{GRANT_DOMAIN, RegistrationError, ReviewerGrant, SignedGrant};

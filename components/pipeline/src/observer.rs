@@ -73,11 +73,7 @@ impl AuditObserver {
     }
 
     fn write(&self, actor: &str, step: &'static str, payload: &Value) -> AuditResult {
-        self.trail
-            .log()
-            .append(actor, step, &payload.to_string())
-            .map(|r| r.seq)
-            .map_err(Arc::new)
+        self.trail.write(actor, step, payload)
     }
 
     /// Writes an entry carrying the reviewer's signed statement as an audit attestation, so the log's
@@ -89,11 +85,7 @@ impl AuditObserver {
         payload: &Value,
         attestation: Attestation,
     ) -> AuditResult {
-        self.trail
-            .log()
-            .append_attested(actor, step, &payload.to_string(), vec![attestation])
-            .map(|r| r.seq)
-            .map_err(Arc::new)
+        self.trail.write_attested(actor, step, payload, attestation)
     }
 
     /// Blocks until the decision on `review` has been audited, then returns the seqs of the run's two
@@ -295,8 +287,8 @@ mod tests {
     use super::*;
 
     fn setup() -> (Arc<AuditObserver>, HitlQueue) {
-        let trail = Trail::new(Arc::new(audit_system::AuditLog::in_memory(
-            LogKey::generate(),
+        let trail = Trail::new(crate::AuditBackend::Local(Arc::new(
+            audit_system::AuditLog::in_memory(LogKey::generate()),
         )));
         let observer = Arc::new(AuditObserver::new(trail));
         let queue = HitlQueue::builder()
@@ -343,7 +335,7 @@ mod tests {
         queue.reject(id, "rita", "late").unwrap();
         assert!(observer.lock().is_empty());
         // The decision was still audited.
-        assert_eq!(observer.trail.log().len(), 2);
+        assert_eq!(observer.trail.log().len().unwrap(), 2);
     }
 
     #[test]
@@ -360,6 +352,6 @@ mod tests {
         assert!(observer.lock().is_empty());
         queue.approve(id, "rita").unwrap();
         assert!(observer.lock().is_empty());
-        assert_eq!(observer.trail.log().len(), 2);
+        assert_eq!(observer.trail.log().len().unwrap(), 2);
     }
 }

@@ -3,7 +3,6 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use audit_system::AuditLog;
 use evolution_core::{EvolutionEngine, Experience, ExperienceId};
 use hitl_collab::DecisionRequest;
 use intent_firewall::{Assessment, Firewall, Verdict as FirewallVerdict};
@@ -17,8 +16,8 @@ use crate::observer::{AuditObserver, RUN_CONTEXT_KEY};
 use crate::route::{FirewallSignal, route};
 use crate::trail::{Trail, actors, steps};
 use crate::{
-    ActionRequest, BlockReason, Disposition, PipelineConfig, PipelineError, Processed,
-    ReviewRecord, Route, RunId,
+    ActionRequest, AuditBackend, BlockReason, Disposition, PipelineConfig, PipelineError,
+    Processed, ReviewRecord, Route, RunId,
 };
 
 /// The Aegis pipeline: firewall, ethics, human review, execution, audit and learning, wired together.
@@ -478,15 +477,16 @@ impl Pipeline {
         ReviewDesk(Arc::clone(&self.queue))
     }
 
-    /// The audit log every step writes to.
+    /// The audit log every step writes to: read, query and verify it through [`AuditBackend`]
+    /// (on a shared log, every process's entries).
     #[must_use]
-    pub fn audit_log(&self) -> &Arc<AuditLog> {
+    pub fn audit_log(&self) -> &AuditBackend {
         self.trail.log()
     }
 
     /// Signs and publishes the audit log's current tree head; a witnessed (SQLite) log records it in
     /// its witness file first, so a later open refuses a log shorter than, or diverging from, any head
-    /// handed out.
+    /// handed out. On a shared log the head covers every process's entries.
     ///
     /// # Errors
     /// [`PipelineError::AuditLog`] if the head cannot be signed, synced or witnessed.

@@ -4,10 +4,10 @@
 
 use std::sync::Arc;
 
-use audit_system::AuditLog;
+use audit_system::AuditError;
 use serde_json::Value;
 
-use crate::{PipelineError, RunId};
+use crate::{AuditBackend, PipelineError, RunId};
 
 /// Audit action names, one per step.
 pub mod steps {
@@ -79,19 +79,48 @@ pub mod actors {
     pub const OPERATOR: &str = "operator";
 }
 
-/// Writes entries to the audit log; a failure becomes [`PipelineError::Audit`].
+/// Writes entries to the audit log (either backend); a failure becomes [`PipelineError::Audit`] or
+/// [`PipelineError::ControlAudit`].
 #[derive(Debug, Clone)]
 pub(crate) struct Trail {
-    log: Arc<AuditLog>,
+    log: AuditBackend,
 }
 
 impl Trail {
-    pub(crate) fn new(log: Arc<AuditLog>) -> Self {
+    pub(crate) fn new(log: AuditBackend) -> Self {
         Self { log }
     }
 
-    pub(crate) fn log(&self) -> &Arc<AuditLog> {
+    pub(crate) fn log(&self) -> &AuditBackend {
         &self.log
+    }
+
+    /// Appends one entry; returns its sequence number (the review observer's writes).
+    pub(crate) fn write(
+        &self,
+        actor: &str,
+        step: &'static str,
+        payload: &Value,
+    ) -> Result<u64, Arc<AuditError>> {
+        self.log
+            .append(actor, step, &payload.to_string())
+            .map(|r| r.seq)
+            .map_err(Arc::new)
+    }
+
+    /// Appends one entry carrying a signed statement as an audit attestation (checked by the log
+    /// before it is written and by every later `verify()`); returns its sequence number.
+    pub(crate) fn write_attested(
+        &self,
+        actor: &str,
+        step: &'static str,
+        payload: &Value,
+        attestation: audit_system::Attestation,
+    ) -> Result<u64, Arc<AuditError>> {
+        self.log
+            .append_attested(actor, step, &payload.to_string(), vec![attestation])
+            .map(|r| r.seq)
+            .map_err(Arc::new)
     }
 
     /// Appends one control-plane entry (not about a run); a failure becomes
@@ -102,17 +131,11 @@ impl Trail {
         step: &'static str,
         payload: &Value,
     ) -> Result<u64, PipelineError> {
-        self.log
-            .append(actor, step, &payload.to_string())
-            .map(|r| r.seq)
-            .map_err(|e| PipelineError::ControlAudit {
-                step,
-                source: Arc::new(e),
-            })
+        self.write(actor, step, payload)
+            .map_err(|source| PipelineError::ControlAudit { step, source })
     }
 
-    /// Appends one control-plane entry carrying a signed statement as an audit attestation (checked
-    /// by the log before it is written and by every later `verify()`).
+    /// Appends one control-plane entry carrying a signed statement as an audit attestation.
     pub(crate) fn control_attested(
         &self,
         actor: &str,
@@ -120,13 +143,8 @@ impl Trail {
         payload: &Value,
         attestation: audit_system::Attestation,
     ) -> Result<u64, PipelineError> {
-        self.log
-            .append_attested(actor, step, &payload.to_string(), vec![attestation])
-            .map(|r| r.seq)
-            .map_err(|e| PipelineError::ControlAudit {
-                step,
-                source: Arc::new(e),
-            })
+        self.write_attested(actor, step, payload, attestation)
+            .map_err(|source| PipelineError::ControlAudit { step, source })
     }
 
     /// Appends entries in one reservation (one commit); returns their sequence numbers. An error

@@ -137,7 +137,7 @@ fn sqlite_pipeline_persists_its_trail_and_preloads() {
     assert_eq!(pipeline.review_desk().pending_len().unwrap(), 20);
     // The preload.started entry, the preloaded entries, and one review.requested entry per pending
     // review.
-    assert_eq!(pipeline.audit_log().len(), 2_521);
+    assert_eq!(pipeline.audit_log().len().unwrap(), 2_521);
     let started = support::all_entries(pipeline.audit_log()).remove(0);
     assert_eq!(started.action, steps::PRELOAD_STARTED);
     assert_eq!(started.payload["audit_entries"], 2_500);
@@ -150,7 +150,7 @@ fn sqlite_pipeline_persists_its_trail_and_preloads() {
         Disposition::Executed { .. }
     )));
     assert_eq!(executor.calls(), 10);
-    let size = pipeline.audit_log().len();
+    let size = pipeline.audit_log().len().unwrap();
     assert_eq!(size, 2_521 + 50);
     let head = pipeline.publish_tree_head().unwrap();
     assert_eq!(head.size, size);

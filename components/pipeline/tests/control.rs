@@ -91,7 +91,7 @@ fn only_an_admin_with_a_valid_signature_registers_reviewers() {
         ))
     ));
     // None of the refusals reached the log.
-    assert_eq!(pipeline.audit_log().len(), 2);
+    assert_eq!(pipeline.audit_log().len().unwrap(), 2);
 }
 
 #[test]

@@ -60,7 +60,7 @@ fn an_entry_the_log_refuses_fails_the_request_before_anything_runs() {
         "{error}"
     );
     assert_eq!(executor.calls(), 0);
-    assert_eq!(pipeline.audit_log().len(), 0);
+    assert_eq!(pipeline.audit_log().len().unwrap(), 0);
 }
 
 #[test]
@@ -83,7 +83,7 @@ fn a_failing_disk_fails_the_request_and_the_log_recovers() {
     let report = pipeline.process(&safe_read()).unwrap();
     assert!(matches!(report.disposition, Disposition::Executed { .. }));
     assert_eq!(executor.calls(), 1);
-    assert_eq!(pipeline.audit_log().len(), 5);
+    assert_eq!(pipeline.audit_log().len().unwrap(), 5);
     assert_eq!(pipeline.audit_log().verify().unwrap().size, 5);
 }
 
@@ -287,7 +287,10 @@ fn many_threads_each_leave_a_complete_ordered_trail() {
     assert_eq!(executed, 2 * WORKERS * PER_WORKER / 3);
     // Plus the bootstrap admin's and the two reviewers' registrations.
     let registrations = 1 + REVIEWERS;
-    assert_eq!(pipeline.audit_log().len() as usize, entries + registrations);
+    assert_eq!(
+        pipeline.audit_log().len().unwrap() as usize,
+        entries + registrations
+    );
     assert_eq!(
         pipeline.audit_log().verify().unwrap().size as usize,
         entries + registrations

@@ -83,7 +83,7 @@ proptest! {
             prop_assert_eq!(executor.calls(), executed);
         }
         prop_assert_eq!(pipeline.evolution().total_logged(), requests.len() as u64);
-        prop_assert_eq!(pipeline.audit_log().verify().unwrap().size, pipeline.audit_log().len());
+        prop_assert_eq!(pipeline.audit_log().verify().unwrap().size, pipeline.audit_log().len().unwrap());
     }
 
     /// A command moved from `content` into argv-like `parameters` matches every pattern it matched

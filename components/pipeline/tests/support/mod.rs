@@ -9,10 +9,10 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use aegis_pipeline::{ActionRequest, ExecutionError, Executor, Pipeline, RunId};
+use aegis_pipeline::{ActionRequest, AuditBackend, ExecutionError, Executor, Pipeline, RunId};
 use audit_system::{
-    AuditError, AuditLog, Entry, Hash, MemoryStore, NodeSource, PublicKey, Query, SignedTreeHead,
-    Store, tree_math::NodeId,
+    AuditError, Entry, Hash, MemoryStore, NodeSource, PublicKey, Query, SignedTreeHead, Store,
+    tree_math::NodeId,
 };
 use hitl_collab::{HitlEvent, Observer, ObserverError, RequestView};
 use serde_json::Value;
@@ -136,10 +136,9 @@ pub struct Step {
     pub attestations: Vec<audit_system::Attestation>,
 }
 
-/// Every entry of the log, in order.
-pub fn all_entries(log: &AuditLog) -> Vec<Step> {
-    log.store()
-        .entries(0..log.len())
+/// Every entry of the log, in order (on a shared log, every process's).
+pub fn all_entries(log: &AuditBackend) -> Vec<Step> {
+    log.entries(0..log.len().unwrap())
         .unwrap()
         .into_iter()
         .map(|e| Step {

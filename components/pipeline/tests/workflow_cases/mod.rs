@@ -1,6 +1,6 @@
 //! The five end-to-end workflows of the earlier specification, each with the exact audit trail it
 //! must leave, written once and run on each review queue backend (`tests/workflows.rs` in memory,
-//! `tests/postgres_workflows.rs` on PostgreSQL). Reviewer decisions come from real reviewer threads
+//! `tests/postgres_workflows.rs` on PostgreSQL, there with each of the two PostgreSQL audit logs). Reviewer decisions come from real reviewer threads
 //! that wait on the review queue's events (a channel fed by an observer), never on sleeps.
 
 use std::sync::Arc;
@@ -8,8 +8,8 @@ use std::thread;
 use std::time::Duration;
 
 use aegis_pipeline::{
-    ActionRequest, BlockReason, BlockedPattern, Disposition, Pipeline, ReviewBackend, ReviewReason,
-    Route, actors, steps,
+    ActionRequest, BlockReason, BlockedPattern, Disposition, Pipeline, PipelineBuilder,
+    ReviewBackend, ReviewReason, Route, actors, steps,
 };
 use hitl_collab::{HitlError, Outcome, Priority, Role, Verdict};
 
@@ -31,30 +31,36 @@ pub struct Fixture {
     senior: Arc<Reviewer>,
 }
 
+impl Fixture {
+    /// The pipeline's audit log.
+    #[allow(dead_code)] // tests/postgres_workflows.rs checks which log the pipeline writes to
+    pub fn audit_log(&self) -> &aegis_pipeline::AuditBackend {
+        self.pipeline.audit_log()
+    }
+}
+
 /// A pipeline for agent-7 with an admin and a senior reviewer, on the review queue `backend` builds
 /// (given the observer that feeds new review requests to the reviewer threads).
 #[allow(dead_code)] // tests/workflows.rs uses it; tests/postgres_workflows.rs brings its own audit log
 pub fn fixture(backend: impl FnOnce(RequestFeed) -> ReviewBackend) -> Fixture {
-    fixture_with_audit(backend, None)
+    fixture_with_audit(backend, |builder| builder)
 }
 
-/// As [`fixture`], writing to `audit` (the default in-memory log when `None`).
+/// As [`fixture`], with the audit log `audit` sets on the builder (`audit_log(..)` or
+/// `shared_audit_log(..)`; the default in-memory log if it sets none).
 pub fn fixture_with_audit(
     backend: impl FnOnce(RequestFeed) -> ReviewBackend,
-    audit: Option<Arc<audit_system::AuditLog>>,
+    audit: impl FnOnce(PipelineBuilder) -> PipelineBuilder,
 ) -> Fixture {
     let executor = Arc::new(RecordingExecutor::default());
     let (feed, requests) = request_feed();
     let admin = Reviewer::new(ADMIN);
     let senior = Reviewer::new(SENIOR);
-    let mut builder = with_admin(Pipeline::builder(), &admin)
+    let builder = with_admin(Pipeline::builder(), &admin)
         .agent(AGENT)
         .executor(Arc::clone(&executor))
         .review_queue(backend(feed));
-    if let Some(audit) = audit {
-        builder = builder.audit_log(audit);
-    }
-    let pipeline = builder.build().unwrap();
+    let pipeline = audit(builder).build().unwrap();
     admin.grant(&pipeline, &senior, Role::Senior);
     Fixture {
         pipeline: Arc::new(pipeline),
