@@ -382,7 +382,12 @@ pub const MACHINE_BUSY: &str = "machine busy: ";
 /// used less than [`OWN_CPU_SHARE`] of the cores, in words; `None` when every repetition had the CPU it asked
 /// for (or the wait was not measured).
 fn starved_point(c: &Curve, share: f64) -> Option<String> {
-    c.points.iter().find_map(|p| {
+    starved_among(c.points.iter(), share)
+}
+
+/// [`starved_point`] among `points` only.
+fn starved_among<'p>(mut points: impl Iterator<Item = &'p Point>, share: f64) -> Option<String> {
+    points.find_map(|p| {
         p.repetitions.iter().find_map(|m| {
             let wait = m.cpu_wait_share()?;
             let own = m.cpu.map_or(0.0, |u| u.utilisation_per_core);

@@ -19,6 +19,26 @@ pub struct RunInfo {
     pub scale: crate::Scale,
 }
 
+/// `args` as one shell line: an argument with whitespace or quotes is single-quoted, so the line can be
+/// pasted back (a connection string such as `host=127.0.0.1 port=54329` stays one argument).
+///
+/// ```
+/// let line = aegis_scale::run_info::shell_words(["aegis-scale", "--audit", "host=h port=1", "it's"].map(String::from));
+/// assert_eq!(line, r#"aegis-scale --audit 'host=h port=1' 'it'\''s'"#);
+/// ```
+pub fn shell_words(args: impl IntoIterator<Item = String>) -> String {
+    args.into_iter()
+        .map(|a| {
+            if !a.is_empty() && !a.contains(|c: char| c.is_whitespace() || c == '\'' || c == '"') {
+                a
+            } else {
+                format!("'{}'", a.replace('\'', r"'\''"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 impl RunInfo {
     /// The facts of this process's run, which took `duration` at `scale`.
     pub fn now(duration: Duration, scale: crate::Scale) -> Self {
@@ -29,7 +49,7 @@ impl RunInfo {
             date: utc_date(secs),
             machine: machine(),
             duration,
-            command: std::env::args().collect::<Vec<_>>().join(" "),
+            command: shell_words(std::env::args()),
             scale,
         }
     }

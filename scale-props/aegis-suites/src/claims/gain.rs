@@ -6,7 +6,7 @@ use scale_props::expect::{Expectation, Judgement};
 use scale_props::measure::Point;
 use scale_props::{Curve, Outcome};
 
-use super::{TIME_WAIT_SHARE, starved_point};
+use super::{TIME_WAIT_SHARE, starved_among};
 
 /// How the reason of a gain that could not be judged because the run had fewer cores than the gain needs
 /// begins. Tests may tolerate such verdicts on a machine with one core, and say so; the main job counts them
@@ -101,7 +101,8 @@ impl Expectation for ThroughputGain {
             );
             return unjudged(measured, bound, why);
         }
-        if let Some(why) = starved_point(c, TIME_WAIT_SHARE) {
+        // Only the two levels compared: a level above the cores keeps threads waiting by itself.
+        if let Some(why) = starved_among([a, b].into_iter(), TIME_WAIT_SHARE) {
             return unjudged(
                 measured,
                 bound,
@@ -214,6 +215,16 @@ mod tests {
             }
             other => panic!("expected a busy machine, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_wait_at_a_level_not_compared_does_not_excuse_a_shortfall() {
+        // 16 workers on 2 cores keep threads waiting by themselves; the 1-vs-2 gain is judged regardless.
+        let c = sweep(2, [(100.0, 0.0), (104.0, 0.0), (100.0, 0.6)]);
+        assert_eq!(
+            outcome(ThroughputGain::over_one(2, 1.5), &c),
+            Outcome::Fails
+        );
     }
 
     #[test]
