@@ -176,6 +176,14 @@ mod tests {
         claim.judge(c, c.analysis()).outcome
     }
 
+    /// Why `claim` could not be judged on `c`; panics when it was judged.
+    fn unjudged_why(claim: ThroughputGain, c: &Curve) -> String {
+        match outcome(claim, c) {
+            Outcome::Unjudged { why } => why,
+            other => panic!("expected a claim that could not be judged, got {other:?}"),
+        }
+    }
+
     #[test]
     fn a_gain_that_is_there_holds() {
         let c = sweep(2, [(100.0, 0.0), (190.0, 0.0), (185.0, 0.0)]);
@@ -209,12 +217,8 @@ mod tests {
     #[test]
     fn a_shortfall_while_other_work_held_the_cpus_is_not_judged() {
         let c = sweep(2, [(100.0, 0.0), (104.0, 0.6), (100.0, 0.0)]);
-        match outcome(ThroughputGain::over_one(2, 1.5), &c) {
-            Outcome::Unjudged { why } => {
-                assert!(why.starts_with(super::super::MACHINE_BUSY), "{why}")
-            }
-            other => panic!("expected a busy machine, got {other:?}"),
-        }
+        let why = unjudged_why(ThroughputGain::over_one(2, 1.5), &c);
+        assert!(why.starts_with(super::super::MACHINE_BUSY), "{why}");
     }
 
     #[test]
@@ -230,10 +234,8 @@ mod tests {
     #[test]
     fn a_gain_the_cores_cannot_give_is_not_judged() {
         let c = sweep(1, [(100.0, 0.0), (100.0, 0.0), (100.0, 0.0)]);
-        match outcome(ThroughputGain::over_one(2, 1.5), &c) {
-            Outcome::Unjudged { why } => assert!(why.starts_with(TOO_FEW_CORES), "{why}"),
-            other => panic!("expected too few cores, got {other:?}"),
-        }
+        let why = unjudged_why(ThroughputGain::over_one(2, 1.5), &c);
+        assert!(why.starts_with(TOO_FEW_CORES), "{why}");
         // No collapse needs no second core.
         let no_collapse = ThroughputGain {
             from: 2,
@@ -253,10 +255,8 @@ mod tests {
         {
             m.throughput = x;
         }
-        match outcome(ThroughputGain::over_one(2, 1.5), &c) {
-            Outcome::Unjudged { why } => assert!(why.contains("straddle"), "{why}"),
-            other => panic!("expected a straddle, got {other:?}"),
-        }
+        let why = unjudged_why(ThroughputGain::over_one(2, 1.5), &c);
+        assert!(why.contains("straddle"), "{why}");
         // Every pairing short: fails.
         for (m, x) in c.points[1]
             .repetitions

@@ -11,7 +11,7 @@ use scale_props::shape::WorkerSweep;
 use scale_props::{Errors, Experiment, OpError};
 
 use crate::claims::{AllCompleted, CoversSize};
-use crate::suites::pipeline::{Echo, count_outcome, every_workflow_ends, workflow};
+use crate::suites::pipeline::{Echo, count_outcome, every_workflow_ends, preload, workflow};
 use crate::workload::{fallible, kind};
 use crate::{Case, Scale, SuiteError, Topic};
 
@@ -164,14 +164,7 @@ pub fn cases(scale: Scale, server: &Server) -> Result<Vec<Case>, SuiteError> {
             },
             |p: &Processes, ctx| p.writers.append(ctx.worker, ctx.i),
         ));
-    let preload = scale.pick(
-        Preload::new()
-            .experiences(10_000)
-            .audit_entries(2_000)
-            .patterns(100)
-            .pending_reviews(100),
-        Preload::seed_spec(),
-    );
+    let preload = preload(scale);
     let url = server.url.clone();
     let pipeline = Experiment::new(PIPELINE)
         .sizes([preload.audit_entries])

@@ -141,19 +141,24 @@ pub(crate) fn every_workflow_ends(case: Case) -> Case {
         })
 }
 
-/// The pipeline cases at `scale`.
-///
-/// # Errors
-/// [`SuiteError::Shape`] if a shape is out of bounds.
-pub fn cases(scale: Scale) -> Result<Vec<Case>, SuiteError> {
-    let preload = scale.pick(
+/// The state a pipeline is preloaded with at `scale`: the earlier specification's seed at the full scale.
+pub(crate) fn preload(scale: Scale) -> Preload {
+    scale.pick(
         Preload::new()
             .experiences(10_000)
             .audit_entries(2_000)
             .patterns(100)
             .pending_reviews(100),
         Preload::seed_spec(),
-    );
+    )
+}
+
+/// The pipeline cases at `scale`.
+///
+/// # Errors
+/// [`SuiteError::Shape`] if a shape is out of bounds.
+pub fn cases(scale: Scale) -> Result<Vec<Case>, SuiteError> {
+    let preload = preload(scale);
     let shared = Shared {
         preload,
         durability: Durability::ProcessCrash,
