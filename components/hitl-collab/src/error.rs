@@ -106,4 +106,16 @@ pub enum HitlError {
     /// Occurs when a PostgreSQL queue or schema name is not 1 to 24 ASCII letters, digits or `_`.
     #[error("invalid queue or schema name {0:?}: use 1 to 24 ASCII letters, digits or '_'")]
     InvalidName(String),
+    /// Occurs when a PostgreSQL queue handle asks for a policy (signatures, capacity, retention) other than
+    /// the one the queue was registered with: every process of a queue enforces the same rules, so a
+    /// handle cannot relax them.
+    #[error("queue {queue:?} is registered with {stored}; this handle asked for {asked}")]
+    PolicyMismatch {
+        /// The queue.
+        queue: String,
+        /// The policy stored with the queue.
+        stored: String,
+        /// The policy this handle was built with.
+        asked: String,
+    },
 }

@@ -396,3 +396,103 @@ fn a_request_expires_after_its_requester_is_gone_and_a_late_decision_fails() {
     assert_eq!(other.status(id).unwrap(), Some(decision));
     queue.check_invariants().unwrap();
 }
+
+#[test]
+fn a_handle_cannot_relax_the_policy_the_queue_was_registered_with() {
+    let Some(url) = url() else { return };
+    let name = fresh_name("policy");
+    let signed = PgQueue::builder(url.as_str(), name.as_str())
+        .schema(SCHEMA)
+        .require_signatures(true)
+        .capacity(50)
+        .build()
+        .unwrap();
+    assert!(signed.requires_signatures());
+    // Another process (or a careless one) opening the same queue without signatures, or with another
+    // capacity, is refused: before, its handle decided unsigned on a queue its peers kept signed.
+    for relaxed in [
+        PgQueue::builder(url.as_str(), name.as_str())
+            .schema(SCHEMA)
+            .capacity(50),
+        PgQueue::builder(url.as_str(), name.as_str())
+            .schema(SCHEMA)
+            .require_signatures(true),
+    ] {
+        match relaxed.build() {
+            Err(HitlError::PolicyMismatch {
+                queue,
+                stored,
+                asked,
+            }) => {
+                assert_eq!(queue, name);
+                assert_ne!(stored, asked);
+                assert!(stored.contains("signatures required"), "{stored}");
+            }
+            other => panic!("expected a policy mismatch, got {other:?}"),
+        }
+    }
+    // The same policy opens it.
+    let again = PgQueue::builder(url.as_str(), name.as_str())
+        .schema(SCHEMA)
+        .require_signatures(true)
+        .capacity(50)
+        .build()
+        .unwrap();
+    assert!(again.requires_signatures());
+}
+
+#[test]
+fn the_database_refuses_an_unsigned_decision_on_a_signed_queue() {
+    let Some(url) = url() else { return };
+    let name = fresh_name("trigger");
+    let queue = PgQueue::builder(url.as_str(), name.as_str())
+        .schema(SCHEMA)
+        .require_signatures(true)
+        .build()
+        .unwrap();
+    let id = queue
+        .request(DecisionRequest::new(
+            "agent",
+            "drop the staging database",
+            Priority::High,
+            Duration::from_secs(600),
+        ))
+        .unwrap();
+    // A client that skips the handle (another build, a hand-written script) writes an unsigned approval.
+    let mut c = postgres_client(&url);
+    let forged = c.execute(
+        &format!(
+            "UPDATE {SCHEMA}.hitl_requests SET status = 'approved', reviewer = 'mallory', \
+             decided_at = submitted_at + 1 WHERE queue = $1 AND id = $2"
+        ),
+        &[&name, &i64::try_from(id.0).unwrap()],
+    );
+    let err = forged.expect_err("the trigger refuses an unsigned decision");
+    assert!(
+        err.to_string().contains("accepts only signed decisions")
+            || format!("{err:?}").contains("signed"),
+        "{err:?}"
+    );
+    assert_eq!(queue.status(id).unwrap(), None, "still pending");
+    // On a queue without the policy the same statement goes through (the trigger is about the policy).
+    let open_name = fresh_name("unsigned");
+    let open_queue = open(&url, &open_name);
+    let id = open_queue
+        .request(DecisionRequest::new(
+            "agent",
+            "read the report",
+            Priority::Low,
+            Duration::from_secs(600),
+        ))
+        .unwrap();
+    let written = c
+        .execute(
+            &format!(
+                "UPDATE {SCHEMA}.hitl_requests SET status = 'approved', reviewer = 'ops', \
+                 decided_at = submitted_at + 1 WHERE queue = $1 AND id = $2"
+            ),
+            &[&open_name, &i64::try_from(id.0).unwrap()],
+        )
+        .unwrap();
+    assert_eq!(written, 1);
+}

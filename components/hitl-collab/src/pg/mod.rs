@@ -43,6 +43,7 @@ use crate::signature::{DecisionSignature, RequestDigest, ReviewerPublicKey, Sign
 use events::Events;
 use pool::{Pool, backend};
 use rows::{COLUMNS, Record, corrupt, from_db, priority_rank, role_from, role_rank, to_db};
+use schema::Policy;
 
 /// The schema a queue's tables live in unless [`PgQueueBuilder::schema`] says otherwise.
 const DEFAULT_SCHEMA: &str = "aegis_hitl";
@@ -77,16 +78,18 @@ impl PgQueueBuilder {
         self
     }
 
-    /// The most pending requests the queue holds (default 10 000), checked by this handle under the
-    /// queue's row lock, so concurrent submitters of all processes cannot overshoot it.
+    /// The most pending requests the queue holds (default 10 000; stored with the queue when it is first
+    /// registered), checked under the queue's row lock, so concurrent submitters of all processes cannot
+    /// overshoot it.
     #[must_use]
     pub fn capacity(mut self, capacity: usize) -> Self {
         self.capacity = capacity;
         self
     }
 
-    /// How many decided requests stay in the table (default 10 000); older ones are deleted, oldest
-    /// decision first, by the handle that decides past the bound.
+    /// How many decided requests stay in the table (default 10 000; stored with the queue when it is first
+    /// registered); older ones are deleted, oldest decision first, by the handle that decides past the
+    /// bound.
     #[must_use]
     pub fn retention(mut self, retention: usize) -> Self {
         self.retention = retention;
@@ -108,19 +111,22 @@ impl PgQueueBuilder {
         self
     }
 
-    /// This handle accepts only signed decisions (default off), as
-    /// [`crate::HitlQueueBuilder::require_signatures`].
+    /// The queue accepts only signed decisions (default off), as
+    /// [`crate::HitlQueueBuilder::require_signatures`]. Stored with the queue when it is first registered;
+    /// the database then refuses an unsigned decision from any client (a trigger).
     #[must_use]
     pub fn require_signatures(mut self, required: bool) -> Self {
         self.signatures_required = required;
         self
     }
 
-    /// Connects, creates the schema and tables if missing, and registers the queue.
+    /// Connects, creates the schema and tables if missing, and registers the queue with this builder's
+    /// policy (signatures, capacity, retention) unless it is registered already.
     ///
     /// # Errors
     /// [`HitlError::ZeroBound`], [`HitlError::InvalidName`], [`HitlError::Backend`] for an unparsable
-    /// connection string or an unreachable server.
+    /// connection string or an unreachable server; [`HitlError::PolicyMismatch`] when the queue is
+    /// registered with another policy (a handle cannot relax the rules the other processes enforce).
     pub fn build(self) -> Result<PgQueue, HitlError> {
         if self.capacity == 0 {
             return Err(HitlError::ZeroBound { what: "capacity" });
@@ -135,16 +141,28 @@ impl PgQueueBuilder {
             .parse()
             .map_err(|e: postgres::Error| HitlError::Backend(format!("connection string: {e}")))?;
         let pool = Pool::new(config);
-        schema::create(&mut *pool.get()?, &self.schema, &self.queue)?;
+        let asked = Policy {
+            require_signatures: self.signatures_required,
+            capacity: i64::try_from(self.capacity).unwrap_or(i64::MAX),
+            retention: i64::try_from(self.retention).unwrap_or(i64::MAX),
+        };
+        let stored = schema::create(&mut *pool.get()?, &self.schema, &self.queue, asked)?;
+        if stored != asked {
+            return Err(HitlError::PolicyMismatch {
+                queue: self.queue,
+                stored: stored.to_string(),
+                asked: asked.to_string(),
+            });
+        }
         Ok(PgQueue {
             channel: schema::channel(&self.schema, &self.queue),
             t: format!(r#""{}"."#, self.schema),
             queue: self.queue,
-            capacity: i64::try_from(self.capacity).unwrap_or(i64::MAX),
-            retention: i64::try_from(self.retention).unwrap_or(i64::MAX),
+            capacity: stored.capacity,
+            retention: stored.retention,
             clock: self.clock,
             events: Events::new(self.observers),
-            signatures_required: self.signatures_required,
+            signatures_required: stored.require_signatures,
             pool,
         })
     }

@@ -27,9 +27,42 @@ pub(crate) fn channel(schema: &str, queue: &str) -> String {
     format!("aegis_hitl_{schema}_{queue}")
 }
 
-/// Creates the schema and tables if missing. Serialised by an advisory lock: concurrent
-/// `CREATE ... IF NOT EXISTS` from several processes can otherwise collide.
-pub(crate) fn create(client: &mut Client, schema: &str, queue: &str) -> Result<(), HitlError> {
+/// The rules every handle of a queue enforces, stored with the queue when it is first registered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Policy {
+    /// Only signed decisions are accepted (the database refuses an unsigned one too: a trigger).
+    pub require_signatures: bool,
+    /// The most pending requests.
+    pub capacity: i64,
+    /// Decided requests kept.
+    pub retention: i64,
+}
+
+impl std::fmt::Display for Policy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "signatures {}, capacity {}, retention {}",
+            if self.require_signatures {
+                "required"
+            } else {
+                "optional"
+            },
+            self.capacity,
+            self.retention
+        )
+    }
+}
+
+/// Creates the schema and tables if missing and registers `queue` with `policy` unless it is registered;
+/// returns the policy stored with the queue (the first registration's). Serialised by an advisory lock:
+/// concurrent `CREATE ... IF NOT EXISTS` from several processes can otherwise collide.
+pub(crate) fn create(
+    client: &mut Client,
+    schema: &str,
+    queue: &str,
+    policy: Policy,
+) -> Result<Policy, HitlError> {
     let s = schema;
     let ddl = format!(
         r#"
@@ -39,6 +72,10 @@ pub(crate) fn create(client: &mut Client, schema: &str, queue: &str) -> Result<(
             queue   text PRIMARY KEY,
             next_id bigint NOT NULL DEFAULT 1
         );
+        ALTER TABLE "{s}".hitl_queues
+            ADD COLUMN IF NOT EXISTS require_signatures boolean NOT NULL DEFAULT false,
+            ADD COLUMN IF NOT EXISTS capacity bigint NOT NULL DEFAULT 10000 CHECK (capacity > 0),
+            ADD COLUMN IF NOT EXISTS retention bigint NOT NULL DEFAULT 10000 CHECK (retention > 0);
         CREATE TABLE IF NOT EXISTS "{s}".hitl_requests (
             queue        text NOT NULL REFERENCES "{s}".hitl_queues (queue),
             id           bigint NOT NULL,
@@ -80,14 +117,49 @@ pub(crate) fn create(client: &mut Client, schema: &str, queue: &str) -> Result<(
             workflow text NOT NULL,
             PRIMARY KEY (queue, workflow)
         );
+        CREATE OR REPLACE FUNCTION "{s}".hitl_signed_decisions() RETURNS trigger LANGUAGE plpgsql AS $f$
+        BEGIN
+            IF NEW.status IN ('approved', 'rejected') AND NEW.signature IS NULL AND
+               (SELECT require_signatures FROM "{s}".hitl_queues WHERE queue = NEW.queue) THEN
+                RAISE EXCEPTION 'queue % accepts only signed decisions', NEW.queue
+                    USING ERRCODE = 'check_violation';
+            END IF;
+            RETURN NEW;
+        END
+        $f$;
+        CREATE OR REPLACE TRIGGER hitl_signed_decisions
+            BEFORE INSERT OR UPDATE ON "{s}".hitl_requests
+            FOR EACH ROW EXECUTE FUNCTION "{s}".hitl_signed_decisions();
         "#
     );
     let mut tx = client.transaction().map_err(backend)?;
     tx.batch_execute(&ddl).map_err(backend)?;
     tx.execute(
-        &format!(r#"INSERT INTO "{s}".hitl_queues (queue) VALUES ($1) ON CONFLICT DO NOTHING"#),
-        &[&queue],
+        &format!(
+            r#"INSERT INTO "{s}".hitl_queues (queue, require_signatures, capacity, retention)
+               VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING"#
+        ),
+        &[
+            &queue,
+            &policy.require_signatures,
+            &policy.capacity,
+            &policy.retention,
+        ],
     )
     .map_err(backend)?;
-    tx.commit().map_err(backend)
+    let row = tx
+        .query_one(
+            &format!(
+                r#"SELECT require_signatures, capacity, retention FROM "{s}".hitl_queues WHERE queue = $1"#
+            ),
+            &[&queue],
+        )
+        .map_err(backend)?;
+    let stored = Policy {
+        require_signatures: row.try_get(0).map_err(backend)?,
+        capacity: row.try_get(1).map_err(backend)?,
+        retention: row.try_get(2).map_err(backend)?,
+    };
+    tx.commit().map_err(backend)?;
+    Ok(stored)
 }
