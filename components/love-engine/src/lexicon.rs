@@ -33,8 +33,8 @@
 //! agent ("remove all audit logs", "turn off monitoring", "tamper with the audit records") is a
 //! critical concern ([`AGAINST_OVERSIGHT`]; [`AGAINST_RECORDS`] for routine records such as
 //! "logs", which a human should look at) however harmless its verb is alone. A suppressing
-//! predicate (a [`Role::Suppressor`] or one of [`SUPPRESSING_CONCERNS`]) that is not negated attacks
-//! every [`Role::Oversight`] term within [`OVERSIGHT_WINDOW`] words after it, or after the last
+//! predicate (a `Role::Suppressor` or one of [`SUPPRESSING_CONCERNS`]) that is not negated attacks
+//! every `Role::Oversight` term within [`OVERSIGHT_WINDOW`] words after it, or after the last
 //! term it attacked, in the same clause; an attacked term raises that concern instead of its
 //! support ("audit" supports transparency, "delete the audit trail" does not).
 

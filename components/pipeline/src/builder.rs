@@ -252,7 +252,7 @@ impl PipelineBuilder {
 
     /// Builds the review queue from this builder: a [`HitlQueueBuilder`] (in memory: capacity,
     /// retention, clock, reaper, your own observers) or, with feature `postgres`, a
-    /// [`hitl_collab::PgQueueBuilder`] (a queue in PostgreSQL shared with other processes). The
+    /// `hitl_collab::PgQueueBuilder` (a queue in PostgreSQL shared with other processes). The
     /// pipeline adds its audit observer after yours and makes the queue accept only signed decisions.
     #[must_use]
     pub fn review_queue(mut self, queue: impl Into<ReviewBackend>) -> Self {

@@ -56,7 +56,7 @@
 //!
 //! # Reviews
 //! [`Pipeline::process`] blocks on the review queue's `wait_for_decision` (a condition variable) until a
-//! reviewer decides or the review expires; reviewers decide through [`Pipeline::review_queue`]. The
+//! reviewer decides or the review expires; reviewers decide through [`Pipeline::review_desk`]. The
 //! queue's events reach the audit log through an observer (so hitl-collab does not depend on
 //! audit-system), and `process` waits until the observer has written its review's decision before it
 //! goes on, so every run's trail is in order even when another thread delivered the event.

@@ -2,7 +2,7 @@
 //!
 //! The executor gets the whole [`ActionRequest`], so the firewall and the love engine must read all of
 //! it, not only `content`: a request whose `content` says "check disk" while its `parameters` say
-//! `{"bin": "rm", "args": ["-rf", "/"]}` is a request to run `rm -rf /`. [`render`] writes one line per
+//! `{"bin": "rm", "args": ["-rf", "/"]}` is a request to run `rm -rf /`. `render` writes one line per
 //! readable piece: the content, every string (and number or boolean) leaf of the parameters with its
 //! JSON path, each argv-like part of the parameters as the command line it spells, the expected outcome
 //! and the context. The firewall screens the whole rendering; the love engine, which reads the

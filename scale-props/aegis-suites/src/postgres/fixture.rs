@@ -38,7 +38,7 @@ pub(super) fn fresh_schema(tag: &str) -> String {
 }
 
 impl PgLog {
-    /// A new log on `url` holding `entries` entries (appended in transactions of [`BUILD_BATCH`]).
+    /// A new log on `url` holding `entries` entries (appended in transactions of `BUILD_BATCH`).
     ///
     /// # Errors
     /// A message if the key file, the schema or an append fails.

@@ -1,5 +1,5 @@
 //! One module per suite, each returning its cases for a [`Scale`]. Adding a suite is one file plus one line
-//! in the [`suites!`] list below: the module, the [`SuiteName`] variant, its command-line name (clap
+//! in the `suites!` list below: the module, the [`SuiteName`] variant, its command-line name (clap
 //! [`clap::ValueEnum`], lower case) and its place in the run order all come from that line.
 
 use serde::{Deserialize, Serialize};
