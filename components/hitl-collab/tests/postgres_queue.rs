@@ -496,3 +496,43 @@ fn the_database_refuses_an_unsigned_decision_on_a_signed_queue() {
         .unwrap();
     assert_eq!(written, 1);
 }
+
+#[test]
+fn opening_a_queue_takes_no_table_lock_a_deciding_transaction_holds_against_it() {
+    let Some(url) = url() else { return };
+    let name = fresh_name("locks");
+    let queue = PgQueue::builder(url.as_str(), name.as_str())
+        .schema(SCHEMA)
+        .require_signatures(true)
+        .build()
+        .unwrap();
+    let id = queue
+        .request(DecisionRequest::new(
+            "agent",
+            "rotate the keys",
+            Priority::Medium,
+            Duration::from_secs(600),
+        ))
+        .unwrap();
+    // Another process is in the middle of a transaction on the queue's tables (the locks a deciding
+    // transaction holds: the request row, and through the trigger a read of the queues table).
+    let mut c = postgres_client(&url);
+    let mut tx = c.transaction().unwrap();
+    tx.execute(
+        &format!(
+            "UPDATE {SCHEMA}.hitl_requests SET priority = priority WHERE queue = $1 AND id = $2"
+        ),
+        &[&name, &i64::try_from(id.0).unwrap()],
+    )
+    .unwrap();
+    // A new handle must open without waiting for it: with a lock timeout, any table lock it needed would
+    // fail here instead (before, every build ran ALTER TABLE and CREATE TRIGGER, which waited, and with
+    // a deciding transaction waiting in turn, deadlocked).
+    let impatient = format!("{url} options='-c lock_timeout=2000'");
+    let opened = PgQueue::builder(impatient.as_str(), name.as_str())
+        .schema(SCHEMA)
+        .require_signatures(true)
+        .build();
+    tx.rollback().unwrap();
+    opened.unwrap_or_else(|e| panic!("a new handle waited for another transaction's locks: {e}"));
+}

@@ -55,8 +55,9 @@ impl std::fmt::Display for Policy {
 }
 
 /// Creates the schema and tables if missing and registers `queue` with `policy` unless it is registered;
-/// returns the policy stored with the queue (the first registration's). Serialised by an advisory lock:
-/// concurrent `CREATE ... IF NOT EXISTS` from several processes can otherwise collide.
+/// returns the policy stored with the queue (the first registration's). Creation is serialised by an
+/// advisory lock (concurrent `CREATE ... IF NOT EXISTS` from several processes can otherwise collide) and
+/// skipped when the schema is complete.
 pub(crate) fn create(
     client: &mut Client,
     schema: &str,
@@ -69,13 +70,12 @@ pub(crate) fn create(
         SELECT pg_advisory_xact_lock(hashtext('aegis_hitl_schema'));
         CREATE SCHEMA IF NOT EXISTS "{s}";
         CREATE TABLE IF NOT EXISTS "{s}".hitl_queues (
-            queue   text PRIMARY KEY,
-            next_id bigint NOT NULL DEFAULT 1
+            queue              text PRIMARY KEY,
+            next_id            bigint NOT NULL DEFAULT 1,
+            require_signatures boolean NOT NULL DEFAULT false,
+            capacity           bigint NOT NULL DEFAULT 10000 CHECK (capacity > 0),
+            retention          bigint NOT NULL DEFAULT 10000 CHECK (retention > 0)
         );
-        ALTER TABLE "{s}".hitl_queues
-            ADD COLUMN IF NOT EXISTS require_signatures boolean NOT NULL DEFAULT false,
-            ADD COLUMN IF NOT EXISTS capacity bigint NOT NULL DEFAULT 10000 CHECK (capacity > 0),
-            ADD COLUMN IF NOT EXISTS retention bigint NOT NULL DEFAULT 10000 CHECK (retention > 0);
         CREATE TABLE IF NOT EXISTS "{s}".hitl_requests (
             queue        text NOT NULL REFERENCES "{s}".hitl_queues (queue),
             id           bigint NOT NULL,
@@ -117,23 +117,58 @@ pub(crate) fn create(
             workflow text NOT NULL,
             PRIMARY KEY (queue, workflow)
         );
-        CREATE OR REPLACE FUNCTION "{s}".hitl_signed_decisions() RETURNS trigger LANGUAGE plpgsql AS $f$
+        -- Schemas made before queues stored their policy get its columns, and every schema the trigger
+        -- that refuses unsigned decisions on a signed queue. Each only when missing: ALTER TABLE and
+        -- CREATE TRIGGER take table locks that, run by every new handle, would deadlock with a deciding
+        -- transaction of another process (seen: the trigger's read of hitl_queues against the ALTER).
+        DO $m$
         BEGIN
-            IF NEW.status IN ('approved', 'rejected') AND NEW.signature IS NULL AND
-               (SELECT require_signatures FROM "{s}".hitl_queues WHERE queue = NEW.queue) THEN
-                RAISE EXCEPTION 'queue % accepts only signed decisions', NEW.queue
-                    USING ERRCODE = 'check_violation';
+            IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = '{s}'
+                           AND table_name = 'hitl_queues' AND column_name = 'require_signatures') THEN
+                ALTER TABLE "{s}".hitl_queues
+                    ADD COLUMN require_signatures boolean NOT NULL DEFAULT false,
+                    ADD COLUMN capacity bigint NOT NULL DEFAULT 10000 CHECK (capacity > 0),
+                    ADD COLUMN retention bigint NOT NULL DEFAULT 10000 CHECK (retention > 0);
             END IF;
-            RETURN NEW;
+            IF NOT EXISTS (SELECT 1 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+                           JOIN pg_namespace n ON n.oid = c.relnamespace
+                           WHERE n.nspname = '{s}' AND c.relname = 'hitl_requests'
+                           AND t.tgname = 'hitl_signed_decisions') THEN
+                CREATE OR REPLACE FUNCTION "{s}".hitl_signed_decisions() RETURNS trigger
+                LANGUAGE plpgsql AS $f$
+                BEGIN
+                    IF NEW.status IN ('approved', 'rejected') AND NEW.signature IS NULL AND
+                       (SELECT require_signatures FROM "{s}".hitl_queues WHERE queue = NEW.queue) THEN
+                        RAISE EXCEPTION 'queue % accepts only signed decisions', NEW.queue
+                            USING ERRCODE = 'check_violation';
+                    END IF;
+                    RETURN NEW;
+                END
+                $f$;
+                CREATE TRIGGER hitl_signed_decisions
+                    BEFORE INSERT OR UPDATE ON "{s}".hitl_requests
+                    FOR EACH ROW EXECUTE FUNCTION "{s}".hitl_signed_decisions();
+            END IF;
         END
-        $f$;
-        CREATE OR REPLACE TRIGGER hitl_signed_decisions
-            BEFORE INSERT OR UPDATE ON "{s}".hitl_requests
-            FOR EACH ROW EXECUTE FUNCTION "{s}".hitl_signed_decisions();
+        $m$;
         "#
     );
     let mut tx = client.transaction().map_err(backend)?;
-    tx.batch_execute(&ddl).map_err(backend)?;
+    // The trigger is the last object the DDL creates (in one transaction): with it, the schema is complete
+    // and the DDL is skipped, so opening a queue takes no table lock (`CREATE INDEX IF NOT EXISTS` waits for
+    // every transaction writing the table, and a schema change can deadlock with one).
+    let complete = tx
+        .query_opt(
+            "SELECT 1 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid \
+             JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = $1 AND c.relname = 'hitl_requests' AND t.tgname = 'hitl_signed_decisions'",
+            &[&schema],
+        )
+        .map_err(backend)?
+        .is_some();
+    if !complete {
+        tx.batch_execute(&ddl).map_err(backend)?;
+    }
     tx.execute(
         &format!(
             r#"INSERT INTO "{s}".hitl_queues (queue, require_signatures, capacity, retention)
