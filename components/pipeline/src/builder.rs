@@ -348,6 +348,7 @@ impl PipelineBuilder {
             )?;
             queue.register_reviewer_key(name, Role::Admin, *key)?;
         }
+        let first_run = first_run(&trail, &self.agent)?;
         Ok(Pipeline {
             ledger: RefusalLedger::new(self.config.block_pattern_after),
             config: self.config,
@@ -359,8 +360,34 @@ impl PipelineBuilder {
             trail,
             observer,
             executor,
-            next_run: AtomicU64::new(0),
+            next_run: AtomicU64::new(first_run),
         })
+    }
+}
+
+/// Runs one pipeline process numbers, at most, on a log shared with other processes.
+pub const RUNS_PER_INSTANCE: u64 = 1 << 32;
+
+/// The first run id of a new pipeline: 0 on a log of its own; on a log shared with other pipeline
+/// processes, the sequence number of the `pipeline.started` entry it writes times [`RUNS_PER_INSTANCE`]
+/// (sequence numbers are unique on the log, so run ids are unique across its processes).
+#[cfg_attr(not(all(feature = "postgres", not(loom))), allow(unused_variables))]
+fn first_run(trail: &Trail, agent: &str) -> Result<u64, PipelineError> {
+    match trail.log() {
+        #[cfg(all(feature = "postgres", not(loom)))]
+        AuditBackend::Shared(_) => {
+            let seq = trail.control(
+                actors::PIPELINE,
+                steps::PIPELINE_STARTED,
+                &serde_json::json!({ "agent": agent, "process": std::process::id() }),
+            )?;
+            seq.checked_mul(RUNS_PER_INSTANCE)
+                .ok_or(PipelineError::InvalidConfig {
+                    name: "shared audit log",
+                    reason: "more than 2^32 entries: run ids would overflow",
+                })
+        }
+        _ => Ok(0),
     }
 }
 

@@ -95,7 +95,7 @@ pub mod screen;
 mod trail;
 
 pub use audit::AuditBackend;
-pub use builder::{DEFAULT_AGENT, PipelineBuilder, ReviewBackend};
+pub use builder::{DEFAULT_AGENT, PipelineBuilder, RUNS_PER_INSTANCE, ReviewBackend};
 pub use config::PipelineConfig;
 pub use control::{GRANT_DOMAIN, RegistrationError, ReviewerGrant, SignedGrant};
 pub use desk::ReviewDesk;

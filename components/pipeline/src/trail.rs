@@ -53,6 +53,10 @@ pub mod steps {
     /// A reviewer was registered (actor: the admin who signed the grant, or
     /// [`super::actors::OPERATOR`] for the bootstrap admin); written before the registration.
     pub const REVIEWER_REGISTERED: &str = "reviewer.registered";
+    /// A pipeline process joined a log shared with other pipeline processes (actor
+    /// [`super::actors::PIPELINE`]); its run ids start at this entry's sequence number times
+    /// [`crate::RUNS_PER_INSTANCE`], so no two processes on one log number a run alike.
+    pub const PIPELINE_STARTED: &str = "pipeline.started";
     /// Firewall patterns are about to be added (actor [`super::actors::OPERATOR`]).
     pub const PATTERNS_ADDED: &str = "firewall.patterns_added";
     /// Firewall patterns are about to be removed (actor [`super::actors::OPERATOR`]).

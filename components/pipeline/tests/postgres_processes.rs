@@ -24,7 +24,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use aegis_pipeline::{
-    ActionRequest, Disposition, ExecutionError, Executor, Pipeline, Processed, steps,
+    ActionRequest, Disposition, ExecutionError, Executor, Pipeline, Processed, RUNS_PER_INSTANCE,
+    steps,
 };
 use audit_system::{LogKey, SharedLog, Store};
 use serde_json::Value;
@@ -333,8 +334,41 @@ fn run(url: &str, n: usize, kill: bool) {
         .map(|e| serde_json::from_str(&e.payload).unwrap_or_else(|e| panic!("{e}")))
         .collect();
 
+    // Each child announced itself once; its runs are numbered from that entry's sequence number, so no run
+    // id repeats across the processes.
+    let started: Vec<(u64, &Value)> = entries
+        .iter()
+        .zip(&payloads)
+        .filter(|(e, _)| e.action == "pipeline.started")
+        .map(|(e, p)| (e.seq, p))
+        .collect();
+    assert_eq!(
+        started.len(),
+        n,
+        "{what}: one pipeline.started per child: {started:?}"
+    );
+    let mut run_ids = HashSet::new();
+    for (i, (run, _)) in &acks {
+        assert!(run_ids.insert(*run), "{what}: run id {run} used twice");
+        let base = run / RUNS_PER_INSTANCE;
+        let announced = started
+            .iter()
+            .find(|(seq, _)| *seq == base)
+            .unwrap_or_else(|| {
+                panic!("{what}: run {run} of child {i} belongs to no pipeline.started")
+            });
+        assert_eq!(
+            announced.1["agent"],
+            format!("child-{i}"),
+            "{what}: run {run}"
+        );
+    }
+
     // Every acknowledged run is in the log where it was acknowledged, in order, and no number twice.
     let mut acked = HashSet::new();
+    for (seq, _) in &started {
+        acked.insert(*seq);
+    }
     for (i, (run, seqs)) in &acks {
         assert!(
             seqs.windows(2).all(|w| w[0] < w[1]),
