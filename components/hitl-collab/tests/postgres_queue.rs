@@ -441,79 +441,70 @@ fn a_handle_cannot_relax_the_policy_the_queue_was_registered_with() {
     assert!(again.requires_signatures());
 }
 
-#[test]
-fn the_database_refuses_an_unsigned_decision_on_a_signed_queue() {
-    let Some(url) = url() else { return };
-    let name = fresh_name("trigger");
-    let queue = PgQueue::builder(url.as_str(), name.as_str())
+/// A queue named `name` that accepts only signed decisions.
+fn signed_queue(url: &str, name: &str) -> PgQueue {
+    PgQueue::builder(url, name)
         .schema(SCHEMA)
         .require_signatures(true)
         .build()
-        .unwrap();
-    let id = queue
+        .unwrap_or_else(|e| panic!("open {name}: {e}"))
+}
+
+/// Submits a pending request for `what`.
+fn pending(queue: &PgQueue, what: &str) -> RequestId {
+    queue
         .request(DecisionRequest::new(
             "agent",
-            "drop the staging database",
+            what,
             Priority::High,
             Duration::from_secs(600),
         ))
-        .unwrap();
-    // A client that skips the handle (another build, a hand-written script) writes an unsigned approval.
-    let mut c = postgres_client(&url);
-    let forged = c.execute(
+        .unwrap()
+}
+
+/// Writes an unsigned approval of `id` straight into the table, as a client that skips the handle would.
+fn forge_approval(
+    c: &mut impl postgres::GenericClient,
+    queue: &str,
+    id: RequestId,
+) -> Result<u64, postgres::Error> {
+    c.execute(
         &format!(
             "UPDATE {SCHEMA}.hitl_requests SET status = 'approved', reviewer = 'mallory', \
              decided_at = submitted_at + 1 WHERE queue = $1 AND id = $2"
         ),
-        &[&name, &i64::try_from(id.0).unwrap()],
-    );
-    let err = forged.expect_err("the trigger refuses an unsigned decision");
+        &[&queue, &i64::try_from(id.0).unwrap()],
+    )
+}
+
+#[test]
+fn the_database_refuses_an_unsigned_decision_on_a_signed_queue() {
+    let Some(url) = url() else { return };
+    let name = fresh_name("trigger");
+    let queue = signed_queue(&url, &name);
+    let id = pending(&queue, "drop the staging database");
+    // A client that skips the handle (another build, a hand-written script) writes an unsigned approval.
+    let mut c = postgres_client(&url);
+    let err =
+        forge_approval(&mut c, &name, id).expect_err("the trigger refuses an unsigned decision");
+    let refused = err.as_db_error().map(postgres::error::DbError::message);
     assert!(
-        err.to_string().contains("accepts only signed decisions")
-            || format!("{err:?}").contains("signed"),
+        refused.is_some_and(|m| m.contains("accepts only signed decisions")),
         "{err:?}"
     );
     assert_eq!(queue.status(id).unwrap(), None, "still pending");
     // On a queue without the policy the same statement goes through (the trigger is about the policy).
     let open_name = fresh_name("unsigned");
-    let open_queue = open(&url, &open_name);
-    let id = open_queue
-        .request(DecisionRequest::new(
-            "agent",
-            "read the report",
-            Priority::Low,
-            Duration::from_secs(600),
-        ))
-        .unwrap();
-    let written = c
-        .execute(
-            &format!(
-                "UPDATE {SCHEMA}.hitl_requests SET status = 'approved', reviewer = 'ops', \
-                 decided_at = submitted_at + 1 WHERE queue = $1 AND id = $2"
-            ),
-            &[&open_name, &i64::try_from(id.0).unwrap()],
-        )
-        .unwrap();
-    assert_eq!(written, 1);
+    let id = pending(&open(&url, &open_name), "read the report");
+    assert_eq!(forge_approval(&mut c, &open_name, id).unwrap(), 1);
 }
 
 #[test]
 fn opening_a_queue_takes_no_table_lock_a_deciding_transaction_holds_against_it() {
     let Some(url) = url() else { return };
     let name = fresh_name("locks");
-    let queue = PgQueue::builder(url.as_str(), name.as_str())
-        .schema(SCHEMA)
-        .require_signatures(true)
-        .build()
-        .unwrap();
-    let id = queue
-        .request(DecisionRequest::new(
-            "agent",
-            "rotate the keys",
-            Priority::Medium,
-            Duration::from_secs(600),
-        ))
-        .unwrap();
+    let queue = signed_queue(&url, &name);
+    let id = pending(&queue, "rotate the keys");
     // Another process is in the middle of a transaction on the queue's tables (the locks a deciding
     // transaction holds: the request row, and through the trigger a read of the queues table).
     let mut c = postgres_client(&url);

@@ -1,8 +1,7 @@
 //! The PostgreSQL cases and what they run against.
 
-use std::collections::HashSet;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use aegis_pipeline::Pipeline;
 use aegis_pipeline::preload::Preload;
@@ -15,8 +14,8 @@ use crate::suites::pipeline::{Echo, count_outcome, every_workflow_ends, preload,
 use crate::workload::{fallible, kind};
 use crate::{Case, Scale, SuiteError, Topic};
 
-use super::fixture::{PgLog, fresh_schema};
-use super::writer::WriterProcesses;
+use super::fixture::{PgLog, SchemaGuard, fresh_schema};
+use super::writer::{GivenSeqs, WriterProcesses};
 use super::{APPEND, PIPELINE, PROCESSES, VERIFY, WRITER_PROCESSES, WRITER_THREADS};
 
 /// The server the suite runs against, and the program that serves as a writer process (the main job
@@ -32,14 +31,14 @@ pub struct Server {
 /// A shared log and the sequence numbers its appends were given.
 struct Appends {
     log: PgLog,
-    seen: Mutex<HashSet<u64>>,
+    seen: GivenSeqs,
 }
 
 impl Appends {
     fn new(log: PgLog) -> Self {
         Self {
             log,
-            seen: Mutex::new(HashSet::new()),
+            seen: GivenSeqs::default(),
         }
     }
 
@@ -51,16 +50,7 @@ impl Appends {
             .log
             .append("scale", "append", &payload)
             .map_err(kind)?;
-        let fresh = self
-            .seen
-            .lock()
-            .map_err(|_| OpError::new("Poisoned"))?
-            .insert(r.seq);
-        if fresh {
-            Ok(r.seq)
-        } else {
-            Err(OpError::new("DuplicateSeq"))
-        }
+        self.seen.first_time(r.seq)
     }
 }
 
@@ -74,20 +64,6 @@ struct Processes {
 struct PgPipeline {
     pipeline: Pipeline,
     _schema: SchemaGuard,
-}
-
-/// Drops a schema when dropped.
-struct SchemaGuard {
-    url: String,
-    schema: String,
-}
-
-impl Drop for SchemaGuard {
-    fn drop(&mut self) {
-        if let Ok(mut c) = postgres::Client::connect(&self.url, postgres::NoTls) {
-            let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.schema));
-        }
-    }
 }
 
 fn pg_pipeline(url: &str, preload: &Preload) -> Result<PgPipeline, String> {

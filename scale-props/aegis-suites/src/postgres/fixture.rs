@@ -9,7 +9,7 @@ use audit_system::{LogKey, SharedLog};
 /// Entries appended per transaction while building a log of a given length.
 const BUILD_BATCH: u64 = 1_024;
 
-/// A shared log in a fresh schema, built to a length.
+/// A shared log in a fresh schema, built to a length; the schema is dropped with it.
 #[derive(Debug)]
 pub struct PgLog {
     /// The log.
@@ -21,6 +21,7 @@ pub struct PgLog {
     /// The file holding the log key (every writer process reads it).
     pub key_file: PathBuf,
     _dir: tempfile::TempDir,
+    _drop: SchemaGuard,
 }
 
 /// A schema name no other run (in this or any other process) uses.
@@ -68,6 +69,10 @@ impl PgLog {
         Ok(Self {
             log,
             url: url.to_owned(),
+            _drop: SchemaGuard {
+                url: url.to_owned(),
+                schema: schema.clone(),
+            },
             schema,
             key_file,
             _dir: dir,
@@ -75,8 +80,17 @@ impl PgLog {
     }
 }
 
-impl Drop for PgLog {
-    /// Drops the log's schema (best effort: a leftover schema on a throwaway server harms nothing).
+/// Drops a schema of the server when dropped (best effort: a leftover schema on a throwaway server harms
+/// nothing).
+#[derive(Debug)]
+pub(super) struct SchemaGuard {
+    /// The server's URL.
+    pub url: String,
+    /// The schema.
+    pub schema: String,
+}
+
+impl Drop for SchemaGuard {
     fn drop(&mut self) {
         if let Ok(mut c) = postgres::Client::connect(&self.url, postgres::NoTls) {
             let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.schema));

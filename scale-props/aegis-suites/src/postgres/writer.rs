@@ -57,6 +57,26 @@ pub fn serve(
     Ok(())
 }
 
+/// Sequence numbers handed out so far: a number given twice is an error of the operation that received it.
+#[derive(Debug, Default)]
+pub(super) struct GivenSeqs(Mutex<HashSet<u64>>);
+
+impl GivenSeqs {
+    /// `seq`, or `DuplicateSeq` if it was given before.
+    pub(super) fn first_time(&self, seq: u64) -> Result<u64, OpError> {
+        let fresh = self
+            .0
+            .lock()
+            .map_err(|_| OpError::new("Poisoned"))?
+            .insert(seq);
+        if fresh {
+            Ok(seq)
+        } else {
+            Err(OpError::new("DuplicateSeq"))
+        }
+    }
+}
+
 /// One writer process and its pipes.
 #[derive(Debug)]
 struct Writer {
@@ -70,7 +90,7 @@ struct Writer {
 #[derive(Debug)]
 pub struct WriterProcesses {
     writers: Vec<Mutex<Writer>>,
-    seen: Mutex<HashSet<u64>>,
+    seen: GivenSeqs,
 }
 
 impl WriterProcesses {
@@ -107,7 +127,7 @@ impl WriterProcesses {
             .collect::<Result<Vec<_>, String>>()?;
         Ok(Self {
             writers,
-            seen: Mutex::new(HashSet::new()),
+            seen: GivenSeqs::default(),
         })
     }
 
@@ -138,16 +158,7 @@ impl WriterProcesses {
             None => return Err(OpError::new("AppendFailed")),
         };
         drop(w);
-        let fresh = self
-            .seen
-            .lock()
-            .map_err(|_| OpError::new("Poisoned"))?
-            .insert(seq);
-        if fresh {
-            Ok(seq)
-        } else {
-            Err(OpError::new("DuplicateSeq"))
-        }
+        self.seen.first_time(seq)
     }
 }
 

@@ -244,6 +244,13 @@ pub(super) fn max_throughput(c: &Curve) -> Option<(&Point, f64)> {
         .max_by(|a, b| a.1.total_cmp(&b.1))
 }
 
+/// The first line of a curve's USL fit (verdict, parameters, goodness), or why it could not be fitted.
+pub(super) fn usl_line(c: &Curve) -> Result<String, String> {
+    c.usl()
+        .map(|u| u.fit.to_string().lines().next().unwrap_or("").to_owned())
+        .map_err(|e| e.to_string())
+}
+
 fn capacity(c: &Curve, unit: &'static str, targets: &[f64]) -> Capacity {
     let usl = c.usl();
     Capacity {
@@ -251,10 +258,7 @@ fn capacity(c: &Curve, unit: &'static str, targets: &[f64]) -> Capacity {
         unit,
         best: max_throughput(c).map(|(p, x)| (x, p.phase.workers)),
         knee: c.knee().map(|k| (k.load, k.throughput)),
-        usl: usl
-            .as_ref()
-            .map(|u| u.fit.to_string().lines().next().unwrap_or("").to_owned())
-            .map_err(ToString::to_string),
+        usl: usl_line(c),
         cores_for: targets
             .iter()
             .map(|t| (*t, usl.as_ref().ok().and_then(|u| workers_for(&u.fit, *t))))

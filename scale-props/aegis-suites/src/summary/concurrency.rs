@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use super::answers::usl_line;
 use crate::{RunCase, Topic};
 
 /// One concurrency sweep's answers.
@@ -34,15 +35,11 @@ impl ConcurrencyRow {
             (Some(one), Some(two)) if one > 0.0 => Some(two / one),
             _ => None,
         };
-        let usl = r.curve.usl().map_or_else(
-            |e| Err(e.to_string()),
-            |u| Ok(u.fit.to_string().lines().next().unwrap_or("").to_owned()),
-        );
         Self {
             id: r.curve.id.clone(),
             throughput,
             gain_at_two,
-            usl,
+            usl: usl_line(&r.curve),
         }
     }
 }
@@ -100,8 +97,7 @@ pub fn section(rows: &[ConcurrencyRow], cores: usize) -> String {
     }
     let _ = writeln!(
         t,
-        "- Fitted on the levels within this run's {cores} core(s); above them workers share cores, so a gain \
-         there is not expected and the claims ask only that throughput does not collapse.\n"
+        "- Fitted on the levels within this run's {cores} core(s); above them workers share cores.\n"
     );
     t
 }

@@ -8,6 +8,7 @@ use scale_props::fit::{UslFit, fit_usl_repeated};
 use scale_props::{Curve, Point};
 use serde::Serialize;
 
+use super::answers::{find, max_throughput};
 use crate::RunCase;
 use crate::postgres as pg;
 use crate::suites::{audit, pipeline};
@@ -21,6 +22,8 @@ pub struct Comparison {
     pub unit: &'static str,
     /// SQLite's figure and where it was read (curve id and level).
     pub sqlite: Option<(f64, String)>,
+    /// Whether SQLite can answer the question at all (several processes on one log: it cannot).
+    pub sqlite_applies: bool,
     /// PostgreSQL's figure and where it was read.
     pub postgres: Option<(f64, String)>,
 }
@@ -44,10 +47,6 @@ pub struct SideBySide {
     pub processes: Option<ProcessCurve>,
 }
 
-fn curve<'a>(runs: &'a [RunCase], id: &str) -> Option<&'a Curve> {
-    runs.iter().map(|r| &r.curve).find(|c| c.id == id)
-}
-
 fn at(c: &Curve, p: &Point) -> String {
     let unit = if c.id == pg::WRITER_PROCESSES {
         "writer process(es)"
@@ -65,11 +64,7 @@ fn at_workers(c: &Curve, workers: usize) -> Option<(f64, String)> {
 
 /// The best median throughput over the levels.
 fn best(c: &Curve) -> Option<(f64, String)> {
-    let p = c
-        .points
-        .iter()
-        .max_by(|a, b| a.median_throughput().total_cmp(&b.median_throughput()))?;
-    Some((p.median_throughput(), at(c, p)))
+    max_throughput(c).map(|(p, x)| (x, at(c, p)))
 }
 
 /// Entries verified per second at the largest size both verification curves measured.
@@ -125,8 +120,7 @@ fn usl_words(f: &UslFit, levels: usize, cores: usize) -> String {
         |p| format!("peak at {p:.1} processes"),
     );
     format!(
-        "USL fitted on all {levels} levels (the writer processes and the server share this machine's {cores} \
-         core(s), so the fit describes this machine): {}; sigma {:.4} (90% {:.3}..{:.3}), kappa {:.2e} (90% \
+        "USL fitted on all {levels} levels, those above this run's {cores} core(s) included: {}; sigma {:.4} (90% {:.3}..{:.3}), kappa {:.2e} (90% \
          {:.1e}..{:.1e}), {peak}; {}; spread {}",
         f.verdict,
         f.sigma,
@@ -143,54 +137,60 @@ fn usl_words(f: &UslFit, levels: usize, cores: usize) -> String {
 impl SideBySide {
     /// The comparisons `runs` allow; `None` when the run measured nothing on PostgreSQL.
     pub fn of(runs: &[RunCase]) -> Option<Self> {
-        let pg_threads = curve(runs, pg::WRITER_THREADS);
-        let pg_pipeline = curve(runs, pg::PIPELINE);
-        let pg_processes = curve(runs, pg::WRITER_PROCESSES);
-        let pg_verify = curve(runs, pg::VERIFY);
+        let pg_threads = find(runs, pg::WRITER_THREADS);
+        let pg_pipeline = find(runs, pg::PIPELINE);
+        let pg_processes = find(runs, pg::WRITER_PROCESSES);
+        let pg_verify = find(runs, pg::VERIFY);
         if [pg_threads, pg_pipeline, pg_processes, pg_verify]
             .iter()
             .all(Option::is_none)
         {
             return None;
         }
-        let sq_writers = curve(runs, &audit::writers_id(Durability::ProcessCrash));
-        let sq_pipeline = curve(runs, &pipeline::workers_id(Durability::ProcessCrash));
-        let [sq_verified, pg_verified] = verified_per_second(curve(runs, audit::VERIFY), pg_verify);
+        let sq_writers = find(runs, &audit::writers_id(Durability::ProcessCrash));
+        let sq_pipeline = find(runs, &pipeline::workers_id(Durability::ProcessCrash));
+        let [sq_verified, pg_verified] = verified_per_second(find(runs, audit::VERIFY), pg_verify);
         let rows = vec![
             Comparison {
                 what: "single appends, one writer thread",
                 unit: "appends/s",
                 sqlite: sq_writers.and_then(|c| at_workers(c, 1)),
+                sqlite_applies: true,
                 postgres: pg_threads.and_then(|c| at_workers(c, 1)),
             },
             Comparison {
-                what: "single appends, best of 1 .. 16 writer threads in one process",
+                what: "single appends, the best number of writer threads in one process",
                 unit: "appends/s",
                 sqlite: sq_writers.and_then(best),
+                sqlite_applies: true,
                 postgres: pg_threads.and_then(best),
             },
             Comparison {
-                what: "single appends, best of 1 .. 8 writer processes on one log",
+                what: "single appends, the best number of writer processes on one log",
                 unit: "appends/s",
                 sqlite: None,
+                sqlite_applies: false,
                 postgres: pg_processes.and_then(best),
             },
             Comparison {
                 what: "verification of the whole log",
                 unit: "entries/s",
                 sqlite: sq_verified,
+                sqlite_applies: true,
                 postgres: pg_verified,
             },
             Comparison {
                 what: "pipeline, one worker",
                 unit: "workflows/s",
                 sqlite: sq_pipeline.and_then(|c| at_workers(c, 1)),
+                sqlite_applies: true,
                 postgres: pg_pipeline.and_then(|c| at_workers(c, 1)),
             },
             Comparison {
-                what: "pipeline, best of 1 .. 16 workers",
+                what: "pipeline, the best number of workers",
                 unit: "workflows/s",
                 sqlite: sq_pipeline.and_then(best),
+                sqlite_applies: true,
                 postgres: pg_pipeline.and_then(best),
             },
         ];
@@ -215,21 +215,25 @@ pub fn section(s: Option<&SideBySide>) -> String {
     };
     let mut t = String::from(
         "## SQLite and PostgreSQL side by side\n\n\
-         Both measured in this run on this machine, the server on 127.0.0.1 (SQLite at process-crash \
-         durability, the default; PostgreSQL with `synchronous_commit = on`).\n\n\
+         Both measured in this run (SQLite at process-crash durability, the default; PostgreSQL commits \
+         with `synchronous_commit = on`, as its audit store sets it). Each figure names the curve and level \
+         it was read at.\n\n\
          | question | SQLite | PostgreSQL | PostgreSQL / SQLite |\n|---|---|---|---:|\n",
     );
     for r in &s.rows {
         let ratio = match (&r.sqlite, &r.postgres) {
             (Some((a, _)), Some((b, _))) if *a > 0.0 => format!("{:.2}x", b / a),
-            (None, Some(_)) => "only PostgreSQL shares one log between processes".to_owned(),
             _ => "-".to_owned(),
+        };
+        let sqlite = if r.sqlite_applies {
+            cell(r.sqlite.as_ref(), r.unit)
+        } else {
+            "cannot: one writer process per SQLite file".to_owned()
         };
         let _ = writeln!(
             t,
-            "| {} | {} | {} | {ratio} |",
+            "| {} | {sqlite} | {} | {ratio} |",
             r.what,
-            cell(r.sqlite.as_ref(), r.unit),
             cell(r.postgres.as_ref(), r.unit)
         );
     }

@@ -131,20 +131,19 @@ fn reviews(capacity: u64) -> Result<Reviews, String> {
 pub fn cases(scale: Scale) -> Result<Vec<Case>, SuiteError> {
     let reps = scale.pick(1, 3);
     // Timed claims at the full scale only (see the module doc).
-    let timed = |case: Case, gain: Option<f64>| match (scale, gain) {
-        (Scale::Test, _) => case,
-        (Scale::Full, None) => case.claim(ThroughputGain {
+    let timed = |case: Case, gain: Option<f64>| {
+        if scale == Scale::Test {
+            return case;
+        }
+        let case = match gain {
+            Some(g) => case.claim(ThroughputGain::over_one(2, g)),
+            None => case,
+        };
+        case.claim(ThroughputGain {
             from: 2,
             to: 16,
             at_least: KEPT_AT_SIXTEEN,
-        }),
-        (Scale::Full, Some(g)) => case
-            .claim(ThroughputGain::over_one(2, g))
-            .claim(ThroughputGain {
-                from: 2,
-                to: 16,
-                at_least: KEPT_AT_SIXTEEN,
-            }),
+        })
     };
     let firewall = Experiment::new(FIREWALL)
         .sizes([0])
