@@ -165,7 +165,27 @@ pub fn experience(i: u64) -> evolution_core::Experience {
 /// # Errors
 /// A message if an experience is refused.
 pub fn evolution_with(n: u64) -> Result<evolution_core::EvolutionEngine, String> {
-    let engine = evolution_core::EvolutionEngine::new();
+    holding(evolution_core::EvolutionEngine::new(), n)
+}
+
+/// An evolution engine that keeps the newest `n` raw experiences, holding `n` of the mix: logging more keeps
+/// its store at `n` (one eviction per experience), so every level of a sweep logs into the same store.
+///
+/// # Errors
+/// A message if `n` is 0 or an experience is refused.
+pub fn evolution_retaining(n: u64) -> Result<evolution_core::EvolutionEngine, String> {
+    let newest = usize::try_from(n).map_err(|e| e.to_string())?;
+    let config =
+        evolution_core::EvolutionConfig::with_retention(newest).map_err(|e| e.to_string())?;
+    let engine = evolution_core::EvolutionEngine::with_config(config).map_err(|e| e.to_string())?;
+    holding(engine, n)
+}
+
+/// `engine` after logging the first `n` experiences of the mix.
+fn holding(
+    engine: evolution_core::EvolutionEngine,
+    n: u64,
+) -> Result<evolution_core::EvolutionEngine, String> {
     for i in 0..n {
         engine
             .log_experience(experience(i))

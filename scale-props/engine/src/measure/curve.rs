@@ -380,7 +380,9 @@ impl Curve {
         })
     }
 
-    /// Memory per item of each size: RSS growth while preparing, divided by the size (bytes per item).
+    /// Memory per item of each size: RSS growth while preparing, divided by the size (bytes per item). The
+    /// allocator's free memory is handed back to the OS before each RSS read (glibc), so the growth is what
+    /// the state keeps, not what earlier work left free in the heap.
     ///
     /// ```
     /// let c = scale_props::Experiment::new("mem").sizes([1_000_000])
