@@ -96,8 +96,7 @@ impl Budget {
     pub fn throughput_efficiency(min: f64) -> Self {
         Self::new(Measure::ThroughputEfficiency, min..)
     }
-    /// Memory per item of prepared state at most `bytes`: RSS growth while preparing a size, over the size
-    /// (see [`Curve::memory_per_item`](crate::Curve::memory_per_item)).
+    /// Memory per item of prepared state at most `bytes`: RSS growth while preparing a size, over the size.
     pub fn memory_per_item(bytes: f64) -> Self {
         Self::new(Measure::MemoryPerItem, ..=bytes)
     }

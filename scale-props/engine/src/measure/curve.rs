@@ -380,9 +380,7 @@ impl Curve {
         })
     }
 
-    /// Memory per item of each size: RSS growth while preparing, divided by the size (bytes per item). The
-    /// allocator's free memory is handed back to the OS before each RSS read (glibc), so the growth is what
-    /// the state keeps, not what earlier work left free in the heap.
+    /// Memory per item of each size: RSS growth while preparing, divided by the size (bytes per item).
     ///
     /// ```
     /// let c = scale_props::Experiment::new("mem").sizes([1_000_000])

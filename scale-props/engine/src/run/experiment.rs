@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use rayon::{ThreadPool, ThreadPoolBuilder};
 
-use super::probe::{release_free_heap, rss_bytes};
+use super::probe::rss_bytes;
 use super::runner::{PhaseInput, run_phase};
 use super::{
     OpContext, OpError, OpOutcome, PrepareRecord, Progress, ProgressFn, RawCurve, RunError,
@@ -473,18 +473,15 @@ impl<W: Workload> Experiment<W> {
         let mut records = Vec::with_capacity(total as usize);
         let mut prepares = Vec::with_capacity(self.sizes.len());
         for &size in &self.sizes {
-            release_free_heap();
             let rss0 = rss_bytes();
             let t0 = Instant::now();
             let state = self
                 .workload
                 .prepare(size)
                 .map_err(|reason| RunError::Prepare { size, reason })?;
-            let duration = t0.elapsed();
-            release_free_heap();
             prepares.push(PrepareRecord {
                 size,
-                duration,
+                duration: t0.elapsed(),
                 rss: rss0.zip(rss_bytes()),
             });
             for phase in &phases {

@@ -5,6 +5,5 @@ mod resources;
 
 pub use alloc::{CountingAllocator, allocator_installed, thread_allocations};
 pub use resources::{
-    CpuTimes, DiskIo, RssMonitor, cpu_times, disk_io, release_free_heap, rss_bytes,
-    thread_run_delay,
+    CpuTimes, DiskIo, RssMonitor, cpu_times, disk_io, rss_bytes, thread_run_delay,
 };

@@ -31,19 +31,6 @@ pub fn rss_counted_bytes() -> Option<u64> {
     }
 }
 
-/// Hands the C allocator's free memory back to the OS where the C library can (glibc's `malloc_trim`), so a
-/// difference of [`rss_bytes`] taken after it measures the memory kept, not what the allocator happened to
-/// hold free (reused, it hid an item's bytes; left behind by a grown buffer, it doubled them). Costs a walk
-/// of the allocator's free lists; elsewhere it does nothing.
-#[allow(unsafe_code)]
-pub fn release_free_heap() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim takes a byte count and touches only the allocator's own free memory.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}
-
 /// The size of a memory page in bytes (sysconf), or `None` if the call fails.
 #[allow(unsafe_code)]
 fn page_size() -> Option<u64> {
