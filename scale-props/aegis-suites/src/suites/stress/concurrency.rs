@@ -14,8 +14,9 @@
 //! - HITL (requesters and approvers in one pool): every decision is of a request not decided before, and each
 //!   operation's request is decided (exactly once overall: `decided` work equals `requested`).
 //!
-//! At the full scale (three repetitions per level, each sized to last a hundred milliseconds or more on the
-//! 2-core machine of this repository; the report gives each level's duration) each sweep
+//! At the full scale (three repetitions per level, the one-worker level sized to last a hundred milliseconds or
+//! more on the 2-core machine of this repository, the faster levels less; the report gives each level's
+//! duration) each sweep
 //! also claims its gains, measured in the same run: the firewall, the love engine and evolution's logging do
 //! at least [`GAIN_AT_TWO`] times the work at two workers as at one, and no sweep collapses past the cores:
 //! at 16 workers each keeps at least [`KEPT_AT_SIXTEEN`] of its throughput at two. The test scale times each
@@ -70,8 +71,8 @@ pub const READ_BACK_EVERY: u64 = 1_024;
 /// Inputs whose single-threaded answers are computed while preparing (the mixes repeat with period 10).
 const MIX: u64 = 100;
 
-/// A sweep of [`WORKERS`] with `test` or `full` operations per level (at the full scale enough that a level
-/// lasts a hundred milliseconds or more, so a gain between levels can be timed).
+/// A sweep of [`WORKERS`] with `test` or `full` operations per level (at the full scale enough that the
+/// one-worker level lasts a hundred milliseconds or more, so a gain between levels can be timed).
 fn sweep(scale: Scale, test: u64, full: u64) -> Result<WorkerSweep, SuiteError> {
     Ok(WorkerSweep::new(WORKERS.to_vec(), scale.pick(test, full))?)
 }
